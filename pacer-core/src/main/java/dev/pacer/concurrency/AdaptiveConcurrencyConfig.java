@@ -1,0 +1,70 @@
+package dev.pacer.concurrency;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * An {@link AdaptiveConcurrencyLimit}'s settings, frozen at build.
+ *
+ * @param minLimit the floor the limit never goes below (default 1)
+ * @param maxLimit the ceiling the limit never grows past (default 1,000)
+ * @param initialLimit where the limit starts (default 16; better: {@link
+ *     ConcurrencyLimit#littleLawLimit} of the requests-per-minute limit and the expected latency)
+ * @param decreaseFactor what a decrease multiplies the limit by, in (0, 1) (default 0.9); a
+ *     decrease always takes off at least 1
+ * @param overloadThreshold the share of recent outcomes that must be overloads before the limit
+ *     shrinks, in [0, 1) (default 0.3); 0 shrinks on every overload (at most once per round trip)
+ * @param overloadWindow how many recent outcomes the overload share is taken over: an exponentially
+ *     weighted average with weight {@code 1/overloadWindow} per outcome (default 50)
+ * @param initialRtt the round-trip time assumed until the first success measures one (default
+ *     2 s); it spaces decreases
+ */
+public record AdaptiveConcurrencyConfig(
+    int minLimit,
+    int maxLimit,
+    int initialLimit,
+    double decreaseFactor,
+    double overloadThreshold,
+    int overloadWindow,
+    Duration initialRtt) {
+
+  public static final int DEFAULT_MIN_LIMIT = 1;
+  public static final int DEFAULT_MAX_LIMIT = 1_000;
+  public static final int DEFAULT_INITIAL_LIMIT = 16;
+  public static final double DEFAULT_DECREASE_FACTOR = 0.9;
+  public static final double DEFAULT_OVERLOAD_THRESHOLD = 0.3;
+  public static final int DEFAULT_OVERLOAD_WINDOW = 50;
+  public static final Duration DEFAULT_INITIAL_RTT = Duration.ofSeconds(2);
+
+  public AdaptiveConcurrencyConfig {
+    if (minLimit < 1) {
+      throw new IllegalArgumentException("minLimit must be at least 1, got " + minLimit);
+    }
+    if (maxLimit < minLimit) {
+      throw new IllegalArgumentException("maxLimit (" + maxLimit + ") must be at least minLimit (" + minLimit + ")");
+    }
+    if (initialLimit < minLimit || initialLimit > maxLimit) {
+      throw new IllegalArgumentException("initialLimit (" + initialLimit + ") must be from minLimit ("
+          + minLimit + ") to maxLimit (" + maxLimit + ")");
+    }
+    if (!(decreaseFactor > 0 && decreaseFactor < 1)) {
+      throw new IllegalArgumentException("decreaseFactor must be in (0, 1), got " + decreaseFactor);
+    }
+    if (!(overloadThreshold >= 0 && overloadThreshold < 1)) {
+      throw new IllegalArgumentException("overloadThreshold must be in [0, 1), got " + overloadThreshold);
+    }
+    if (overloadWindow < 1) {
+      throw new IllegalArgumentException("overloadWindow must be at least 1 outcome, got " + overloadWindow);
+    }
+    Objects.requireNonNull(initialRtt, "initialRtt");
+    if (initialRtt.isNegative() || initialRtt.isZero() || initialRtt.compareTo(Duration.ofDays(1)) > 0) {
+      throw new IllegalArgumentException("initialRtt must be positive and at most a day, got " + initialRtt);
+    }
+  }
+
+  /** Limits 1 to 1,000 starting at 16; ×0.9 once 30% of the last ~50 outcomes are overloads. */
+  public static AdaptiveConcurrencyConfig defaults() {
+    return new AdaptiveConcurrencyConfig(DEFAULT_MIN_LIMIT, DEFAULT_MAX_LIMIT, DEFAULT_INITIAL_LIMIT,
+        DEFAULT_DECREASE_FACTOR, DEFAULT_OVERLOAD_THRESHOLD, DEFAULT_OVERLOAD_WINDOW, DEFAULT_INITIAL_RTT);
+  }
+}
