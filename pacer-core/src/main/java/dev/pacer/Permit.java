@@ -1,0 +1,126 @@
+package dev.pacer;
+
+import dev.pacer.http.ResponseHead;
+import dev.pacer.limits.Bucket;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The right to send one attempt: its pool's buckets hold the tokens reserved for it and a
+ * concurrency slot is taken. Report the response with {@link #onResponse} as soon as its head
+ * arrives, then end the permit exactly once: {@link #settle} with the actual usage, or
+ * {@link #release} when it did not succeed. {@link #close} releases a permit nobody ended
+ * (as unsent), so try-with-resources never leaks one.
+ */
+public final class Permit implements AutoCloseable {
+
+  /** Why a permit ends without a success; decides what goes back to the buckets. */
+  public enum Release {
+    /** Never sent (cancelled, interrupted): everything goes back. */
+    NOT_SENT,
+    /** The server answered 429: it charged nothing; everything goes back. */
+    RATE_LIMITED,
+    /** The server answered 529: it charged nothing; everything goes back; concurrency shrinks. */
+    OVERLOADED,
+    /** No answer in time: the server may have admitted it; only the output hold goes back; concurrency shrinks. */
+    TIMED_OUT,
+    /** Any other failure after sending: only the output hold goes back. */
+    FAILED
+  }
+
+  final PoolState pool;
+  final Demand demand;
+  final long[] reserved;
+  final double[] levelAfter;
+  final double[] correctionAt;
+  final long grantedAt;
+  final long waitedNanos;
+  final Bucket binding;
+  final int attempt;
+  private final AtomicBoolean open = new AtomicBoolean(true);
+
+  Permit(PoolState pool, Demand demand, long[] reserved, double[] levelAfter, double[] correctionAt,
+      long grantedAt, long waitedNanos, Bucket binding, int attempt) {
+    this.pool = pool;
+    this.demand = demand;
+    this.reserved = reserved;
+    this.levelAfter = levelAfter;
+    this.correctionAt = correctionAt;
+    this.grantedAt = grantedAt;
+    this.waitedNanos = waitedNanos;
+    this.binding = binding;
+    this.attempt = attempt;
+  }
+
+  public String pool() {
+    return pool.name;
+  }
+
+  public Demand demand() {
+    return demand;
+  }
+
+  /** Input tokens reserved (the estimate, until settled). */
+  public long inputTokensReserved() {
+    return reserved[Bucket.INPUT_TOKENS.ordinal()];
+  }
+
+  /** Output tokens held: {@code max_tokens} under the reserve rule, an estimate under the live rule. */
+  public long outputTokensHeld() {
+    return reserved[Bucket.OUTPUT_TOKENS.ordinal()];
+  }
+
+  /** How long the demand waited in the queue. */
+  public Duration waited() {
+    return Duration.ofNanos(waitedNanos);
+  }
+
+  /** The bucket the demand waited for longest, if it waited for one. */
+  public Optional<Bucket> bindingBucket() {
+    return Optional.ofNullable(binding);
+  }
+
+  /** 1 for a first attempt, 2 for the first retry, .... */
+  public int attempt() {
+    return attempt;
+  }
+
+  public boolean isOpen() {
+    return open.get();
+  }
+
+  /**
+   * Feeds the response's rate-limit headers to the governor: limits learned, levels corrected.
+   * Call once, as soon as the head arrives (for a stream, before its events).
+   */
+  public void onResponse(ResponseHead head) {
+    pool.observe(this, head);
+  }
+
+  /** Ends the permit with the actual usage of a successful response. Later calls do nothing. */
+  public void settle(Usage usage) {
+    if (open.compareAndSet(true, false)) {
+      pool.settle(this, usage);
+    }
+  }
+
+  /** Ends the permit without a success. Later calls do nothing. */
+  public void release(Release why) {
+    if (open.compareAndSet(true, false)) {
+      pool.release(this, why);
+    }
+  }
+
+  /** Releases the permit as {@link Release#NOT_SENT} unless it was already ended. */
+  @Override
+  public void close() {
+    release(Release.NOT_SENT);
+  }
+
+  @Override
+  public String toString() {
+    return "Permit[" + pool.name + ", attempt " + attempt + ", input " + inputTokensReserved() + ", output held "
+        + outputTokensHeld() + (open.get() ? ", open" : ", ended") + "]";
+  }
+}

@@ -1,0 +1,683 @@
+package dev.pacer;
+
+import dev.pacer.concurrency.ConcurrencyLimit;
+import dev.pacer.events.PacerEvent;
+import dev.pacer.events.PacerListener;
+import dev.pacer.http.ResponseHead;
+import dev.pacer.internal.RateLimitReading;
+import dev.pacer.internal.TokenBucket;
+import dev.pacer.limits.Bucket;
+import dev.pacer.limits.Limits;
+import dev.pacer.limits.OutputRule;
+import dev.pacer.time.TimeSource;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One pool's share of the governor: its three buckets, its wait queues, its pause and its
+ * concurrency. Every method takes the pool's lock; futures are completed and events delivered
+ * after the lock is let go.
+ *
+ * <p>The queue rule: strict FIFO within a priority, and only the head may be admitted. A large
+ * demand at the head holds back the small ones behind it until the buckets can take it, so it is
+ * never starved; the cost is that small demands wait behind it. Interactive demands go before
+ * batch ones, unless the batch head has waited longer than the starvation guard. A retry goes to
+ * the head of its queue.
+ */
+final class PoolState {
+
+  private static final int REQ = Bucket.REQUESTS.ordinal();
+  private static final int IN = Bucket.INPUT_TOKENS.ordinal();
+  private static final int OUT = Bucket.OUTPUT_TOKENS.ordinal();
+  private static final Bucket[] BUCKETS = Bucket.values();
+  /** Token counts in {@code remaining} are rounded to the nearest 1,000. */
+  private static final double TOKEN_ROUNDING = 500;
+  private static final long WAIT_FOR_RELEASE = Long.MAX_VALUE;
+
+  final String name;
+  private final GovernorConfig config;
+  private final TimeSource time;
+  private final long windowNanos;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final TokenBucket[] buckets = new TokenBucket[3];
+  private final double[] capacityLowerBound = new double[3];
+  private final double[] correctionTotal = new double[3];
+  private final Deque<Waiter> interactive = new ArrayDeque<>();
+  private final Deque<Waiter> batch = new ArrayDeque<>();
+  private final ConcurrencyLimit concurrency;
+  private final OutputTracker outputs = new OutputTracker();
+  private final boolean countsCacheReads;
+
+  private Limits limits;
+  private boolean probing;
+  private long pausedUntil;
+  private boolean paused;
+  private Bucket pauseBucket;
+  private int inFlight;
+  private TimeSource.Scheduled wake;
+  private long wakeAt;
+  private boolean closed;
+
+  PoolState(String name, GovernorConfig config, TimeSource time) {
+    this.name = name;
+    this.config = config;
+    this.time = time;
+    this.windowNanos = config.window().toNanos();
+    this.concurrency = config.concurrency().apply(name);
+    this.countsCacheReads = config.catalog().countsCacheReads(name);
+    long now = time.nanoTime();
+    for (Bucket bucket : BUCKETS) {
+      buckets[bucket.ordinal()] = new TokenBucket(windowNanos, now);
+    }
+    this.limits = Limits.NONE;
+    Limits configured = config.configuredLimits(name);
+    for (Bucket bucket : BUCKETS) {
+      if (configured.isKnown(bucket)) {
+        applyLimit(bucket, configured.get(bucket), now);
+      }
+    }
+    // Nothing known: send one request at a time until the server's headers say more.
+    this.probing = !configured.anyKnown();
+  }
+
+  // ---- acquire ------------------------------------------------------------------------------
+
+  /** Queues a demand; the future completes with a permit when the buckets can take it. */
+  CompletableFuture<Permit> enqueue(Demand demand, long inputTokens, int attempt, boolean retry, long timeoutNanos) {
+    CompletableFuture<Permit> future = new CompletableFuture<>();
+    List<Runnable> after = new ArrayList<>();
+    lock.lock();
+    try {
+      long now = time.nanoTime();
+      if (closed) {
+        future.completeExceptionally(new PacerClosedException("Pacer is closed; no new requests are taken"));
+        return future;
+      }
+      long[] need = needOf(demand, inputTokens);
+      checkFits(demand, need);
+      Waiter waiter = new Waiter(demand, need, attempt, now, future);
+      Deque<Waiter> queue = demand.priority() == Priority.INTERACTIVE ? interactive : batch;
+      if (retry) {
+        queue.addFirst(waiter);
+      } else {
+        queue.addLast(waiter);
+      }
+      if (timeoutNanos != Long.MAX_VALUE) {
+        waiter.timeout = time.schedule(() -> expire(waiter), timeoutNanos);
+      }
+      drain(now, after);
+    } finally {
+      lock.unlock();
+    }
+    run(after);
+    future.whenComplete((permit, failure) -> {
+      if (future.isCancelled()) {
+        forget(future);
+      }
+    });
+    return future;
+  }
+
+  /** A permit now, or empty if the demand would have to wait (or others are waiting). */
+  Optional<Permit> tryAcquire(Demand demand, long inputTokens) {
+    List<Runnable> after = new ArrayList<>();
+    Permit permit = null;
+    lock.lock();
+    try {
+      long now = time.nanoTime();
+      if (closed) {
+        throw new PacerClosedException("Pacer is closed; no new requests are taken");
+      }
+      long[] need = needOf(demand, inputTokens);
+      checkFits(demand, need);
+      if (interactive.isEmpty() && batch.isEmpty()) {
+        Waiter waiter = new Waiter(demand, need, 1, now, null);
+        if (nanosUntilAdmissible(waiter, now) == 0) {
+          permit = grant(waiter, now, after);
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+    run(after);
+    return Optional.ofNullable(permit);
+  }
+
+  private long[] needOf(Demand demand, long inputTokens) {
+    long[] need = new long[3];
+    need[REQ] = 1;
+    if (demand.endpoint() == Demand.Endpoint.MESSAGES) {
+      need[IN] = inputTokens;
+      need[OUT] = config.outputRule() == OutputRule.RESERVE ? demand.maxTokens() : outputs.hold(demand.maxTokens());
+    }
+    return need;
+  }
+
+  /** Fails at once a demand no window could ever hold. */
+  private void checkFits(Demand demand, long[] need) {
+    for (Bucket bucket : BUCKETS) {
+      int b = bucket.ordinal();
+      if (!buckets[b].isKnown() || need[b] <= buckets[b].limit()) {
+        continue;
+      }
+      if (b == OUT && config.outputRule() == OutputRule.LIVE) {
+        continue; // the live rule admits whenever the bucket is not in debt
+      }
+      if (b == IN && demand.needsEstimate() && !config.estimator().isCalibrated(name)) {
+        continue; // an uncalibrated estimate is no proof; let the server's count decide
+      }
+      String hint = switch (bucket) {
+        case INPUT_TOKENS -> "Shorten the prompt, or raise the input-token limit.";
+        case OUTPUT_TOKENS -> "Lower max_tokens, or raise the output-token limit.";
+        case REQUESTS -> "";
+      };
+      throw new DemandTooLargeException(name, bucket, need[b], buckets[b].limit(), hint);
+    }
+  }
+
+  // ---- the queue ----------------------------------------------------------------------------
+
+  private Waiter head(long now) {
+    Waiter first = interactive.peekFirst();
+    Waiter second = batch.peekFirst();
+    if (first == null) {
+      return second;
+    }
+    if (second == null) {
+      return first;
+    }
+    return now - second.enqueuedAt >= config.starvationGuard().toNanos() ? second : first;
+  }
+
+  private void remove(Waiter waiter) {
+    if (!interactive.remove(waiter)) {
+      batch.remove(waiter);
+    }
+    if (waiter.timeout != null) {
+      waiter.timeout.cancel();
+    }
+  }
+
+  /** Admits waiters from the head while the buckets allow, then sets a timer for the next. */
+  private void drain(long now, List<Runnable> after) {
+    while (true) {
+      Waiter waiter = head(now);
+      if (waiter == null) {
+        cancelWake();
+        return;
+      }
+      if (waiter.future.isDone()) {
+        remove(waiter);
+        continue;
+      }
+      long wait = nanosUntilAdmissible(waiter, now);
+      if (wait == 0) {
+        remove(waiter);
+        Permit permit = grant(waiter, now, after);
+        after.add(() -> {
+          if (!waiter.future.complete(permit)) {
+            permit.release(Permit.Release.NOT_SENT);
+          }
+        });
+        continue;
+      }
+      if (wait == WAIT_FOR_RELEASE) {
+        cancelWake();
+      } else {
+        scheduleWake(now + wait);
+      }
+      return;
+    }
+  }
+
+  /** 0 when the waiter can go now; else how long until it might, or WAIT_FOR_RELEASE. */
+  private long nanosUntilAdmissible(Waiter waiter, long now) {
+    if (paused) {
+      if (pausedUntil - now > 0) {
+        waiter.binding = pauseBucket;
+        return pausedUntil - now;
+      }
+      paused = false;
+    }
+    if (inFlight >= concurrency.limit() || (probing && inFlight > 0)) {
+      return WAIT_FOR_RELEASE;
+    }
+    long longest = 0;
+    for (Bucket bucket : BUCKETS) {
+      long wait = buckets[bucket.ordinal()].nanosUntilAvailable(waiter.need[bucket.ordinal()], now);
+      if (wait > longest) {
+        longest = wait;
+        waiter.binding = bucket;
+      }
+    }
+    return longest;
+  }
+
+  private Permit grant(Waiter waiter, long now, List<Runnable> after) {
+    double[] levelAfter = new double[3];
+    for (Bucket bucket : BUCKETS) {
+      int b = bucket.ordinal();
+      buckets[b].take(waiter.need[b], now);
+      levelAfter[b] = buckets[b].isKnown() ? buckets[b].level(now) : Double.NaN;
+    }
+    inFlight++;
+    long waited = now - waiter.enqueuedAt;
+    Permit permit = new Permit(this, waiter.demand, waiter.need, levelAfter, correctionTotal.clone(), now, waited,
+        waiter.binding, waiter.attempt);
+    emit(after, new PacerEvent.Acquired(name, Duration.ofNanos(waited), waiter.binding, waiter.need[IN],
+        waiter.need[OUT], waiter.attempt));
+    return permit;
+  }
+
+  private void scheduleWake(long at) {
+    if (wake != null && wakeAt - at <= 0) {
+      return; // an earlier (or equal) wake-up is already set
+    }
+    cancelWake();
+    wakeAt = at;
+    wake = time.schedule(this::onWake, Math.max(0, at - time.nanoTime()));
+  }
+
+  private void cancelWake() {
+    if (wake != null) {
+      wake.cancel();
+      wake = null;
+    }
+  }
+
+  private void onWake() {
+    List<Runnable> after = new ArrayList<>();
+    lock.lock();
+    try {
+      wake = null;
+      drain(time.nanoTime(), after);
+    } finally {
+      lock.unlock();
+    }
+    run(after);
+  }
+
+  private void expire(Waiter waiter) {
+    List<Runnable> after = new ArrayList<>();
+    lock.lock();
+    try {
+      if (waiter.future.isDone()) {
+        return;
+      }
+      remove(waiter);
+      after.add(() -> waiter.future.completeExceptionally(new PacerTimeoutException(
+          "timed out waiting for capacity in pool '" + name + "'"
+              + (waiter.binding == null ? "" : " (waiting for " + waiter.binding.id() + ")"),
+          waiter.demand.timeout(), waiter.attempt - 1)));
+      drain(time.nanoTime(), after);
+    } finally {
+      lock.unlock();
+    }
+    run(after);
+  }
+
+  private void forget(CompletableFuture<Permit> future) {
+    List<Runnable> after = new ArrayList<>();
+    lock.lock();
+    try {
+      interactive.removeIf(waiter -> waiter.future == future && cancelTimeout(waiter));
+      batch.removeIf(waiter -> waiter.future == future && cancelTimeout(waiter));
+      drain(time.nanoTime(), after);
+    } finally {
+      lock.unlock();
+    }
+    run(after);
+  }
+
+  private static boolean cancelTimeout(Waiter waiter) {
+    if (waiter.timeout != null) {
+      waiter.timeout.cancel();
+    }
+    return true;
+  }
+
+  // ---- settle and release -------------------------------------------------------------------
+
+  void settle(Permit permit, Usage usage) {
+    List<Runnable> after = new ArrayList<>();
+    lock.lock();
+    try {
+      long now = time.nanoTime();
+      if (permit.demand.endpoint() == Demand.Endpoint.MESSAGES) {
+        long actualInput = usage.rateLimitedInputTokens(countsCacheReads);
+        adjust(IN, permit.reserved[IN] - actualInput, now);
+        adjust(OUT, permit.reserved[OUT] - usage.outputTokens(), now);
+        outputs.record(usage.outputTokens());
+        if (permit.demand.needsEstimate()) {
+          config.estimator().calibrate(name, permit.demand.inputText(), actualInput);
+        }
+        emit(after, new PacerEvent.Settled(name, permit.reserved[IN], actualInput, permit.reserved[OUT],
+            usage.outputTokens()));
+      }
+      inFlight--;
+      probing = false;
+      concurrencySample(after, () -> concurrency.onSuccess(now - permit.grantedAt));
+      drain(now, after);
+    } finally {
+      lock.unlock();
+    }
+    run(after);
+  }
+
+  void release(Permit permit, Permit.Release why) {
+    List<Runnable> after = new ArrayList<>();
+    lock.lock();
+    try {
+      long now = time.nanoTime();
+      switch (why) {
+        case NOT_SENT, RATE_LIMITED, OVERLOADED -> {
+          for (Bucket bucket : BUCKETS) {
+            buckets[bucket.ordinal()].giveBack(permit.reserved[bucket.ordinal()], now);
+          }
+        }
+        case TIMED_OUT, FAILED -> buckets[OUT].giveBack(permit.reserved[OUT], now);
+      }
+      inFlight--;
+      switch (why) {
+        case OVERLOADED, TIMED_OUT -> concurrencySample(after, concurrency::onOverload);
+        case FAILED -> concurrencySample(after, concurrency::onOtherFailure);
+        case NOT_SENT, RATE_LIMITED -> { }
+      }
+      emit(after, new PacerEvent.Released(name, why.name().toLowerCase(java.util.Locale.ROOT)));
+      drain(now, after);
+    } finally {
+      lock.unlock();
+    }
+    run(after);
+  }
+
+  /** Refunds a surplus (positive) or charges a shortfall (negative). */
+  private void adjust(int b, double surplus, long now) {
+    if (surplus > 0) {
+      buckets[b].giveBack(surplus, now);
+    } else if (surplus < 0) {
+      buckets[b].take(-surplus, now);
+    }
+  }
+
+  private void concurrencySample(List<Runnable> after, Runnable sample) {
+    int before = concurrency.limit();
+    sample.run();
+    int now = concurrency.limit();
+    if (now != before) {
+      emit(after, new PacerEvent.ConcurrencyChanged(name, before, now));
+    }
+  }
+
+  // ---- feedback -----------------------------------------------------------------------------
+
+  /**
+   * Learns from one response's headers: limits (the server's win), a lower bound of the burst,
+   * and corrections of the levels where the server has less than forecast.
+   */
+  void observe(Permit permit, ResponseHead head) {
+    RateLimitReading reading = RateLimitReading.of(head);
+    List<Runnable> after = new ArrayList<>();
+    lock.lock();
+    try {
+      long now = time.nanoTime();
+      if (reading.isEmpty()) {
+        probing = false; // a server that sends no rate-limit headers: nothing more to wait for
+        return;
+      }
+      Limits before = limits;
+      StringBuilder learned = new StringBuilder();
+      boolean admitted = head.isSuccess();
+      for (Bucket bucket : BUCKETS) {
+        Optional<RateLimitReading.BucketReading> found = reading.bucket(bucket);
+        if (found.isEmpty()) {
+          continue;
+        }
+        RateLimitReading.BucketReading read = found.get();
+        int b = bucket.ordinal();
+        boolean wasKnown = buckets[b].isKnown();
+        if (read.limit().isPresent() && read.limit().getAsLong() > 0 && read.limit().getAsLong() != buckets[b].limit()) {
+          applyLimit(bucket, read.limit().getAsLong(), now);
+          learned.append(learned.isEmpty() ? "" : ", ").append(bucket.id()).append(" limit ").append(read.limit().getAsLong());
+        }
+        if (!buckets[b].isKnown() || read.remaining().isEmpty()) {
+          continue;
+        }
+        double tolerance = b == REQ ? 0 : TOKEN_ROUNDING;
+        double remaining = read.remaining().getAsLong();
+        // What the server charged this attempt at admission (nothing, if it refused it).
+        double charged = !admitted ? 0 : switch (bucket) {
+          case REQUESTS -> 1;
+          case INPUT_TOKENS -> permit.reserved[IN];
+          case OUTPUT_TOKENS -> config.outputRule() == OutputRule.RESERVE ? permit.demand.maxTokens() : 0;
+        };
+        if (learnCapacity(bucket, remaining - tolerance + (b == REQ ? charged : 0), read, reading, tolerance, now)) {
+          learned.append(learned.isEmpty() ? "" : ", ").append(bucket.id()).append(" burst >= ")
+              .append(Math.round(buckets[b].capacity()));
+        }
+        if (!wasKnown || Double.isNaN(permit.levelAfter[b])) {
+          buckets[b].setLevel(Math.min(buckets[b].level(now), remaining - tolerance), now);
+          continue;
+        }
+        // The server's level right after this attempt's admission, against our forecast then.
+        double forecast = permit.levelAfter[b] + permit.reserved[b] - charged;
+        double alreadyCorrected = correctionTotal[b] - permit.correctionAt[b];
+        double error = remaining - forecast - alreadyCorrected;
+        if (error < -tolerance) {
+          double amount = -error - tolerance;
+          buckets[b].lower(amount, now);
+          correctionTotal[b] -= amount;
+        }
+      }
+      limits = currentLimits();
+      if (!learned.isEmpty()) {
+        emit(after, new PacerEvent.LimitsLearned(name, before, limits, learned.toString()));
+        failHopelessWaiters(after);
+      }
+      probing = false;
+      drain(now, after);
+    } finally {
+      lock.unlock();
+    }
+    run(after);
+  }
+
+  /**
+   * Raises the capacity to what the server has shown (a lower bound: remaining plus what the
+   * reset time says is missing), never above an upper bound the same reading implies. Returns
+   * whether the capacity changed.
+   */
+  private boolean learnCapacity(Bucket bucket, double lowerFromRemaining, RateLimitReading.BucketReading read,
+      RateLimitReading reading, double tolerance, long now) {
+    if (config.burst() != null) {
+      return false; // the user said what the burst is
+    }
+    int b = bucket.ordinal();
+    TokenBucket tokens = buckets[b];
+    double perSecond = tokens.limit() * 1e9 / windowNanos;
+    double lower = lowerFromRemaining;
+    double upper = Double.POSITIVE_INFINITY;
+    Optional<Double> toFull = read.secondsToFull(reading.serverDate());
+    if (toFull.isPresent() && read.remaining().isPresent()) {
+      // reset is rounded up and Date down, so each may be a second off.
+      lower = Math.max(lower, read.remaining().getAsLong() - tolerance + perSecond * Math.max(0, toFull.get() - 2));
+      upper = read.remaining().getAsLong() + tolerance + perSecond * toFull.get();
+    }
+    capacityLowerBound[b] = Math.min(tokens.limit(), Math.max(capacityLowerBound[b], lower));
+    double assumed = perSecond * config.assumedBurst().toNanos() / 1e9;
+    double capacity = Math.min(Math.max(assumed, capacityLowerBound[b]), upper);
+    capacity = Math.min(tokens.limit(), Math.max(1, capacity));
+    if (Math.abs(capacity - tokens.capacity()) < 0.5) {
+      return false;
+    }
+    tokens.setCapacity(capacity, now);
+    return true;
+  }
+
+  /** Sets a bucket's limit and the capacity that goes with what is known of the burst. */
+  private void applyLimit(Bucket bucket, long limit, long now) {
+    int b = bucket.ordinal();
+    double perSecond = limit * 1e9 / windowNanos;
+    double capacity;
+    if (config.burst() != null) {
+      capacity = perSecond * config.burst().toNanos() / 1e9;
+    } else {
+      capacityLowerBound[b] = Math.min(capacityLowerBound[b], limit);
+      capacity = Math.max(perSecond * config.assumedBurst().toNanos() / 1e9, capacityLowerBound[b]);
+    }
+    buckets[b].configure(limit, capacity, now);
+    limits = currentLimits();
+  }
+
+  private Limits currentLimits() {
+    return new Limits(knownLimit(REQ), knownLimit(IN), knownLimit(OUT));
+  }
+
+  private long knownLimit(int b) {
+    return buckets[b].isKnown() ? buckets[b].limit() : Limits.UNKNOWN;
+  }
+
+  /** After limits were learned, waiters that can now never fit fail rather than wait forever. */
+  private void failHopelessWaiters(List<Runnable> after) {
+    for (Deque<Waiter> queue : List.of(interactive, batch)) {
+      queue.removeIf(waiter -> {
+        try {
+          checkFits(waiter.demand, waiter.need);
+          return false;
+        } catch (DemandTooLargeException tooLarge) {
+          cancelTimeout(waiter);
+          after.add(() -> waiter.future.completeExceptionally(tooLarge));
+          return true;
+        }
+      });
+    }
+  }
+
+  /**
+   * A 429: every caller of the pool waits until {@code pause} has passed. {@code bucket} is the
+   * one the server says ran dry, if known.
+   */
+  void pause(Duration pause, Bucket bucket, String serverMessage) {
+    List<Runnable> after = new ArrayList<>();
+    lock.lock();
+    try {
+      long now = time.nanoTime();
+      long until = now + pause.toNanos();
+      if (!paused || until - pausedUntil > 0) {
+        pausedUntil = until;
+        pauseBucket = bucket;
+      }
+      paused = true;
+      emit(after, new PacerEvent.Paused(name, pause, bucket, serverMessage));
+      drain(now, after);
+    } finally {
+      lock.unlock();
+    }
+    run(after);
+  }
+
+  // ---- views and shutdown -------------------------------------------------------------------
+
+  PoolSnapshot snapshot() {
+    lock.lock();
+    try {
+      long now = time.nanoTime();
+      double[] levels = new double[3];
+      double[] capacities = new double[3];
+      for (Bucket bucket : BUCKETS) {
+        levels[bucket.ordinal()] = buckets[bucket.ordinal()].isKnown() ? buckets[bucket.ordinal()].level(now) : Double.NaN;
+        capacities[bucket.ordinal()] = buckets[bucket.ordinal()].isKnown() ? buckets[bucket.ordinal()].capacity() : Double.NaN;
+      }
+      Duration pause = paused && pausedUntil - now > 0 ? Duration.ofNanos(pausedUntil - now) : Duration.ZERO;
+      return new PoolSnapshot(name, limits, levels, capacities, interactive.size() + batch.size(), inFlight,
+          concurrency.limit(), pause);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  void close() {
+    List<Runnable> after = new ArrayList<>();
+    lock.lock();
+    try {
+      closed = true;
+      cancelWake();
+      for (Deque<Waiter> queue : List.of(interactive, batch)) {
+        for (Waiter waiter : queue) {
+          cancelTimeout(waiter);
+          after.add(() -> waiter.future.completeExceptionally(
+              new PacerClosedException("Pacer was closed while the request waited in pool '" + name + "'")));
+        }
+        queue.clear();
+      }
+    } finally {
+      lock.unlock();
+    }
+    run(after);
+  }
+
+  private void emit(List<Runnable> after, PacerEvent event) {
+    PacerListener listener = config.listener();
+    if (listener != PacerListener.NONE) {
+      after.add(() -> PacerListener.deliver(listener, event));
+    }
+  }
+
+  private static void run(List<Runnable> after) {
+    for (Runnable action : after) {
+      action.run();
+    }
+  }
+
+  /** A demand in the queue. */
+  private static final class Waiter {
+    final Demand demand;
+    final long[] need;
+    final int attempt;
+    final long enqueuedAt;
+    final CompletableFuture<Permit> future;
+    Bucket binding;
+    TimeSource.Scheduled timeout;
+
+    Waiter(Demand demand, long[] need, int attempt, long enqueuedAt, CompletableFuture<Permit> future) {
+      this.demand = demand;
+      this.need = need;
+      this.attempt = attempt;
+      this.enqueuedAt = enqueuedAt;
+      this.future = future;
+    }
+  }
+
+  /**
+   * Output tokens to hold under the live rule: {@code max_tokens} until a few responses have
+   * been seen, then the largest of the recent outputs plus a margin, never above max_tokens.
+   */
+  private static final class OutputTracker {
+    private static final int SAMPLES = 32;
+    private static final int TRUSTED_AFTER = 3;
+    private final long[] recent = new long[SAMPLES];
+    private int count;
+
+    void record(long outputTokens) {
+      recent[count % SAMPLES] = outputTokens;
+      count++;
+    }
+
+    long hold(long maxTokens) {
+      if (count < TRUSTED_AFTER) {
+        return maxTokens;
+      }
+      long largest = 0;
+      for (int i = 0; i < Math.min(count, SAMPLES); i++) {
+        largest = Math.max(largest, recent[i]);
+      }
+      return Math.max(1, Math.min(maxTokens, (largest * 11 + 9) / 10)); // +10%, rounded up
+    }
+  }
+}

@@ -1,0 +1,30 @@
+package dev.pacer.estimate;
+
+/**
+ * Guesses a request's input tokens before it is sent, so the governor can reserve them. The
+ * server's count is the truth: the governor settles every permit to the actual usage and tells
+ * the estimator, which may learn from it.
+ *
+ * <p>Implementations must be thread-safe and fast: they run on every acquire.
+ */
+public interface TokenEstimator {
+
+  /** The input tokens {@code text} (a request's content or body) will count, for {@code pool}. */
+  long estimate(String pool, CharSequence text);
+
+  /** What the server counted for {@code text}: a chance to calibrate. Default: ignore it. */
+  default void calibrate(String pool, CharSequence text, long actualInputTokens) {}
+
+  /**
+   * Whether this estimator has seen enough of {@code pool} to be trusted near a limit. An
+   * uncalibrated estimate is not used to reject a demand as too large for the limit.
+   */
+  default boolean isCalibrated(String pool) {
+    return true;
+  }
+
+  /** The default: no network, self-calibrating per pool, over-estimating until it has data. */
+  static TokenEstimator calibrating() {
+    return new CalibratingEstimator();
+  }
+}

@@ -1,0 +1,122 @@
+package dev.pacer.internal;
+
+/**
+ * One bucket of a pool as the governor forecasts it: a level refilled continuously at
+ * {@code limit / window} up to a capacity (the burst). Pure arithmetic on {@code now}; the caller
+ * holds the pool's lock. The level may go below zero (debt) when a demand larger than the
+ * capacity is let through from a full bucket, or when the server turns out to have less.
+ */
+public final class TokenBucket {
+
+  /** Levels within this of the capacity count as full (floating-point slack). */
+  private static final double FULL_SLACK = 1e-6;
+
+  private final long windowNanos;
+  private long limit;
+  private double capacity;
+  private double level;
+  private double ratePerNano;
+  private long updatedAt;
+
+  /** A bucket with an unknown limit: it never holds anything back until a limit is set. */
+  public TokenBucket(long windowNanos, long now) {
+    this.windowNanos = windowNanos;
+    this.limit = -1;
+    this.updatedAt = now;
+  }
+
+  public boolean isKnown() {
+    return limit > 0;
+  }
+
+  public long limit() {
+    return limit;
+  }
+
+  public double capacity() {
+    return capacity;
+  }
+
+  public double ratePerNano() {
+    return ratePerNano;
+  }
+
+  /** The level at {@code now}, refilled since the last update. */
+  public double level(long now) {
+    refill(now);
+    return level;
+  }
+
+  /**
+   * Sets the limit and capacity. A new bucket starts full; a changed one keeps its level,
+   * clipped to the new capacity.
+   */
+  public void configure(long newLimit, double newCapacity, long now) {
+    refill(now);
+    boolean wasKnown = isKnown();
+    limit = newLimit;
+    ratePerNano = (double) newLimit / windowNanos;
+    capacity = Math.max(1, Math.min(newCapacity, newLimit));
+    level = wasKnown ? Math.min(level, capacity) : capacity;
+  }
+
+  /** Changes only the capacity (the burst), keeping the level within it. */
+  public void setCapacity(double newCapacity, long now) {
+    refill(now);
+    capacity = Math.max(1, Math.min(newCapacity, limit));
+    level = Math.min(level, capacity);
+  }
+
+  /**
+   * Nanoseconds until {@code need} can be taken: 0 when it can be now. A need larger than the
+   * capacity (but within the limit) can be taken from a full bucket, leaving it in debt.
+   */
+  public long nanosUntilAvailable(double need, long now) {
+    if (!isKnown() || need <= 0) {
+      return 0;
+    }
+    refill(now);
+    double wanted = Math.min(need, capacity - FULL_SLACK);
+    if (level >= wanted) {
+      return 0;
+    }
+    return (long) Math.ceil((wanted - level) / ratePerNano);
+  }
+
+  public void take(double amount, long now) {
+    if (isKnown()) {
+      refill(now);
+      level -= amount;
+    }
+  }
+
+  /** Gives back {@code amount} (a refund), never beyond the capacity. */
+  public void giveBack(double amount, long now) {
+    if (isKnown()) {
+      refill(now);
+      level = Math.min(capacity, level + amount);
+    }
+  }
+
+  /** Lowers the level by {@code amount} (a correction from the server). */
+  public void lower(double amount, long now) {
+    if (isKnown() && amount > 0) {
+      refill(now);
+      level -= amount;
+    }
+  }
+
+  /** Sets the level outright (first reading from a server), clipped to the capacity. */
+  public void setLevel(double newLevel, long now) {
+    refill(now);
+    level = Math.min(capacity, newLevel);
+  }
+
+  private void refill(long now) {
+    long elapsed = now - updatedAt;
+    if (elapsed > 0) {
+      level = Math.min(capacity, level + elapsed * ratePerNano);
+      updatedAt = now;
+    }
+  }
+}

@@ -1,0 +1,243 @@
+package dev.pacer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.pacer.events.PacerEvent;
+import dev.pacer.http.ResponseHead;
+import dev.pacer.limits.Bucket;
+import dev.pacer.limits.Limits;
+import dev.pacer.limits.OutputRule;
+import dev.pacer.time.FakeTimeSource;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+class GovernorTest {
+
+  private static final String MODEL = "claude-sonnet-4-5";
+  private static final String POOL = "sonnet-4-5";
+
+  private final FakeTimeSource time = new FakeTimeSource();
+  private final List<PacerEvent> events = new CopyOnWriteArrayList<>();
+
+  private Governor governor(Limits limits, Duration burst, OutputRule rule) {
+    GovernorConfig.Builder config = GovernorConfig.builder().limits(limits).outputRule(rule).listener(events::add);
+    if (burst != null) {
+      config.burst(burst);
+    }
+    return new Governor(config.build(), time);
+  }
+
+  @Test
+  void admitsTheBurstAtOnceThenOneRequestPerRefillInterval() {
+    Governor governor = governor(Limits.of(60, 1_000_000, 1_000_000), Duration.ofMinutes(1), OutputRule.RESERVE);
+    for (int i = 0; i < 60; i++) {
+      assertThat(governor.tryAcquire(Demand.of(MODEL, 10, 10))).isPresent();
+    }
+    assertThat(governor.tryAcquire(Demand.of(MODEL, 10, 10))).isEmpty();
+
+    CompletableFuture<Permit> next = governor.acquireAsync(Demand.of(MODEL, 10, 10));
+    time.advance(Duration.ofMillis(999));
+    assertThat(next).isNotDone();
+    time.advance(Duration.ofMillis(1));
+    assertThat(next).isCompleted();
+    assertThat(next.join().waited()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(next.join().bindingBucket()).contains(Bucket.REQUESTS);
+  }
+
+  @Test
+  void aDemandLargerThanAKnownLimitFailsAtOnceNamingTheLimit() {
+    Governor governor = governor(Limits.of(50, 30_000, 8_000), null, OutputRule.RESERVE);
+    assertThatThrownBy(() -> governor.acquire(Demand.of(MODEL, 10, 9_000)))
+        .isInstanceOf(DemandTooLargeException.class)
+        .hasMessageContaining("9,000 output tokens")
+        .hasMessageContaining("8,000")
+        .hasMessageContaining("max_tokens");
+    CompletableFuture<Permit> async = governor.acquireAsync(Demand.of(MODEL, 40_000, 10));
+    assertThat(async).isCompletedExceptionally();
+  }
+
+  @Test
+  void aLargeDemandAtTheHeadIsNotStarvedBySmallOnes() {
+    Governor governor = governor(Limits.of(1000, 6_000, 1_000_000), Duration.ofMinutes(1), OutputRule.RESERVE);
+    Permit first = governor.tryAcquire(Demand.of(MODEL, 5_000, 1)).orElseThrow();
+    CompletableFuture<Permit> large = governor.acquireAsync(Demand.of(MODEL, 5_000, 1));
+    CompletableFuture<Permit> small = governor.acquireAsync(Demand.of(MODEL, 100, 1));
+    // 1,000 tokens are left: enough for the small one, but it must wait behind the large one.
+    assertThat(small).isNotDone();
+    time.advance(Duration.ofSeconds(40)); // 100 tokens a second: 4,000 more
+    assertThat(large).isCompleted();
+    assertThat(small).isNotDone();
+    time.advance(Duration.ofSeconds(1));
+    assertThat(small).isCompleted();
+    first.settle(Usage.of(5_000, 1));
+  }
+
+  @Test
+  void aTimeoutGivesEveryReservedTokenBack() {
+    Governor governor = governor(Limits.of(1, 1_000_000, 1_000_000), Duration.ofMinutes(1), OutputRule.RESERVE);
+    governor.tryAcquire(Demand.of(MODEL, 10, 10)).orElseThrow();
+    CompletableFuture<Permit> timesOut = governor.acquireAsync(Demand.of(MODEL, 10, 10).withTimeout(Duration.ofSeconds(5)));
+    CompletableFuture<Permit> waits = governor.acquireAsync(Demand.of(MODEL, 10, 10));
+    time.advance(Duration.ofSeconds(5));
+    assertThat(timesOut).isCompletedExceptionally();
+    assertThatThrownBy(timesOut::join).hasCauseInstanceOf(PacerTimeoutException.class);
+    time.advance(Duration.ofSeconds(55));
+    assertThat(waits).isCompleted();
+  }
+
+  @Test
+  void cancellingAWaitWithdrawsItAndLetsTheNextGo() {
+    Governor governor = governor(Limits.of(1, 1_000_000, 1_000_000), Duration.ofMinutes(1), OutputRule.RESERVE);
+    governor.tryAcquire(Demand.of(MODEL, 10, 10)).orElseThrow();
+    CompletableFuture<Permit> cancelled = governor.acquireAsync(Demand.of(MODEL, 10, 10));
+    CompletableFuture<Permit> next = governor.acquireAsync(Demand.of(MODEL, 10, 10));
+    cancelled.cancel(false);
+    time.advance(Duration.ofSeconds(60));
+    assertThat(next).isCompleted();
+    assertThat(governor.snapshot(POOL).orElseThrow().waiting()).isZero();
+  }
+
+  @Test
+  void settlingRefundsUnusedOutputUnderTheReserveRule() {
+    Governor governor = governor(Limits.of(1000, 1_000_000, 10_000), Duration.ofMinutes(1), OutputRule.RESERVE);
+    Permit permit = governor.tryAcquire(Demand.of(MODEL, 100, 8_000)).orElseThrow();
+    assertThat(level(governor, Bucket.OUTPUT_TOKENS)).isEqualTo(2_000);
+    permit.settle(Usage.of(100, 500));
+    assertThat(level(governor, Bucket.OUTPUT_TOKENS)).isEqualTo(9_500);
+  }
+
+  @Test
+  void settlingChargesActualInputIncludingCacheWritesButNotReads() {
+    Governor governor = governor(Limits.of(1000, 10_000, 1_000_000), Duration.ofMinutes(1), OutputRule.RESERVE);
+    Permit permit = governor.tryAcquire(Demand.of(MODEL, 1_000, 10)).orElseThrow();
+    permit.settle(new Usage(1_500, 500, 0, 4_000, 10));
+    assertThat(level(governor, Bucket.INPUT_TOKENS)).isEqualTo(8_000);
+  }
+
+  @Test
+  void underTheLiveRuleOutputIsHeldAsEstimatedAndChargedAsGenerated() {
+    Governor governor = governor(Limits.of(1000, 1_000_000, 10_000), Duration.ofMinutes(1), OutputRule.LIVE);
+    // Until it has seen outputs, it holds max_tokens; after, the largest recent output plus 10%.
+    for (int i = 0; i < 3; i++) {
+      Permit permit = governor.tryAcquire(Demand.of(MODEL, 10, 4_000)).orElseThrow();
+      assertThat(permit.outputTokensHeld()).isEqualTo(4_000);
+      permit.settle(Usage.of(10, 100));
+    }
+    Permit permit = governor.tryAcquire(Demand.of(MODEL, 10, 4_000)).orElseThrow();
+    assertThat(permit.outputTokensHeld()).isEqualTo(110);
+    // A request with max_tokens above the limit is not hopeless under the live rule.
+    assertThat(governor.acquireAsync(Demand.of(MODEL, 10, 50_000))).isNotCompletedExceptionally();
+  }
+
+  @Test
+  void interruptionWithdrawsTheWait() throws Exception {
+    Governor governor = governor(Limits.of(1, 1_000_000, 1_000_000), Duration.ofMinutes(1), OutputRule.RESERVE);
+    governor.tryAcquire(Demand.of(MODEL, 10, 10)).orElseThrow();
+    Thread.currentThread().interrupt();
+    assertThatThrownBy(() -> governor.acquire(Demand.of(MODEL, 10, 10))).isInstanceOf(InterruptedException.class);
+    assertThat(governor.snapshot(POOL).orElseThrow().waiting()).isZero();
+  }
+
+  @Test
+  void interactiveGoesFirstButAStarvedBatchDemandGetsItsTurn() {
+    GovernorConfig config = GovernorConfig.builder().limits(Limits.of(60, 1_000_000, 1_000_000))
+        .burst(Duration.ofSeconds(1)).starvationGuard(Duration.ofSeconds(10)).build();
+    Governor governor = new Governor(config, time);
+    governor.tryAcquire(Demand.of(MODEL, 1, 1)).orElseThrow();
+    CompletableFuture<Permit> batch = governor.acquireAsync(Demand.of(MODEL, 1, 1));
+    List<CompletableFuture<Permit>> interactive = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      interactive.add(governor.acquireAsync(Demand.of(MODEL, 1, 1).withPriority(Priority.INTERACTIVE)));
+    }
+    time.advance(Duration.ofSeconds(9));
+    assertThat(interactive.subList(0, 9)).allMatch(CompletableFuture::isDone);
+    assertThat(batch).isNotDone();
+    time.advance(Duration.ofSeconds(2));
+    assertThat(batch).isCompleted();
+    assertThat(interactive.stream().filter(CompletableFuture::isDone).count()).isLessThanOrEqualTo(10);
+  }
+
+  @Test
+  void aLowerLimitFromTheServerWinsAtOnce() {
+    Governor governor = governor(Limits.of(1000, 1_000_000, 1_000_000), Duration.ofMinutes(1), OutputRule.RESERVE);
+    Permit permit = governor.tryAcquire(Demand.of(MODEL, 10, 10)).orElseThrow();
+    permit.onResponse(head(200, 100, 99, 50_000, 49_000, 10_000, 9_000));
+    permit.settle(Usage.of(10, 10));
+    PoolSnapshot snapshot = governor.snapshot(POOL).orElseThrow();
+    assertThat(snapshot.limits()).isEqualTo(Limits.of(100, 50_000, 10_000));
+    assertThat(events).anyMatch(event -> event instanceof PacerEvent.LimitsLearned);
+  }
+
+  @Test
+  void aServerWithLessThanForecastCorrectsTheLevelDown() {
+    Governor governor = governor(Limits.of(100, 1_000_000, 1_000_000), Duration.ofMinutes(1), OutputRule.RESERVE);
+    Permit permit = governor.tryAcquire(Demand.of(MODEL, 10, 10)).orElseThrow();
+    // We forecast 99 requests left; the server says 40 (someone else uses the same key).
+    permit.onResponse(head(200, 100, 40, 1_000_000, 999_000, 1_000_000, 999_000));
+    permit.settle(Usage.of(10, 10));
+    assertThat(level(governor, Bucket.REQUESTS)).isEqualTo(40);
+  }
+
+  @Test
+  void withNoLimitsItSendsOneAtATimeUntilTheHeadersArrive() {
+    Governor governor = governor(Limits.NONE, null, OutputRule.RESERVE);
+    Permit first = governor.tryAcquire(Demand.of(MODEL, 10, 10)).orElseThrow();
+    CompletableFuture<Permit> second = governor.acquireAsync(Demand.of(MODEL, 10, 10));
+    assertThat(second).isNotDone();
+    first.onResponse(head(200, 1000, 999, 2_000_000, 2_000_000, 400_000, 400_000));
+    first.settle(Usage.of(10, 10));
+    assertThat(second).isCompleted();
+    assertThat(governor.snapshot(POOL).orElseThrow().limits()).isEqualTo(Limits.of(1000, 2_000_000, 400_000));
+  }
+
+  @Test
+  void aPauseHoldsEveryCallerOfThePool() {
+    Governor governor = governor(Limits.of(1000, 1_000_000, 1_000_000), Duration.ofMinutes(1), OutputRule.RESERVE);
+    governor.acquireAsync(Demand.of(MODEL, 1, 1)).join();
+    governor.pause(POOL, Duration.ofSeconds(7), Bucket.INPUT_TOKENS, "rate limited");
+    CompletableFuture<Permit> waits = governor.acquireAsync(Demand.of(MODEL, 1, 1));
+    time.advance(Duration.ofSeconds(6));
+    assertThat(waits).isNotDone();
+    time.advance(Duration.ofSeconds(1));
+    assertThat(waits).isCompleted();
+    assertThat(waits.join().bindingBucket()).contains(Bucket.INPUT_TOKENS);
+  }
+
+  @Test
+  void closingFailsWhatWaits() {
+    Governor governor = governor(Limits.of(1, 1_000_000, 1_000_000), Duration.ofMinutes(1), OutputRule.RESERVE);
+    governor.tryAcquire(Demand.of(MODEL, 1, 1)).orElseThrow();
+    CompletableFuture<Permit> waits = governor.acquireAsync(Demand.of(MODEL, 1, 1));
+    governor.close();
+    assertThatThrownBy(waits::join).hasCauseInstanceOf(PacerClosedException.class);
+  }
+
+  @Test
+  void aListenerThatThrowsCannotBreakTheCaller() {
+    GovernorConfig config = GovernorConfig.builder().limits(Limits.of(10, 1_000, 1_000))
+        .listener(event -> { throw new IllegalStateException("boom"); }).build();
+    Governor governor = new Governor(config, time);
+    Permit permit = governor.tryAcquire(Demand.of(MODEL, 1, 1)).orElseThrow();
+    permit.settle(Usage.of(1, 1));
+  }
+
+  private double level(Governor governor, Bucket bucket) {
+    return Math.round(governor.snapshot(POOL).orElseThrow().level(bucket));
+  }
+
+  static ResponseHead head(int status, long rpm, long requestsLeft, long itpm, long inputLeft, long otpm, long outputLeft) {
+    return ResponseHead.of(status, Map.of(
+        "anthropic-ratelimit-requests-limit", Long.toString(rpm),
+        "anthropic-ratelimit-requests-remaining", Long.toString(requestsLeft),
+        "anthropic-ratelimit-input-tokens-limit", Long.toString(itpm),
+        "anthropic-ratelimit-input-tokens-remaining", Long.toString(inputLeft),
+        "anthropic-ratelimit-output-tokens-limit", Long.toString(otpm),
+        "anthropic-ratelimit-output-tokens-remaining", Long.toString(outputLeft)));
+  }
+}
