@@ -1,0 +1,367 @@
+package dev.pacer.simulator;
+
+import dev.pacer.simulator.internal.ModelCatalog;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * Everything a {@link Simulator} is started with; immutable, frozen by {@link Builder#build()}.
+ *
+ * <p>The limits of a pool, bucket by bucket: {@link Builder#poolLimits} for that pool, else
+ * {@link Builder#rpm}/{@link Builder#itpm}/{@link Builder#otpm} (for every pool), else the tier's
+ * line for that pool in the data file, else the tier's default line. The tier is {@code start}
+ * unless set.
+ */
+public final class SimulatorConfig {
+
+  /** The tier used when none is set. */
+  public static final String DEFAULT_TIER = "start";
+  /** 32 MB, the Messages API's request size limit. */
+  public static final long DEFAULT_MAX_REQUEST_BYTES = 32L * 1024 * 1024;
+
+  private final Long rpm;
+  private final Long itpm;
+  private final Long otpm;
+  private final String tier;
+  private final boolean tierSet;
+  private final Map<String, Limits> poolLimits;
+  private final Long countTokensRpm;
+  private final Duration window;
+  private final Duration burst;
+  private final OutputRule outputRule;
+  private final long seed;
+  private final Latency latency;
+  private final long maxRequestBytes;
+  private final int port;
+  private final SimulatorClock clock;
+  private final int minOutputTokens;
+  private final int maxOutputTokens;
+  private final int recordLimit;
+  private final Path dataFile;
+
+  private SimulatorConfig(Builder b) {
+    this.rpm = b.rpm;
+    this.itpm = b.itpm;
+    this.otpm = b.otpm;
+    this.tier = b.tier == null ? DEFAULT_TIER : b.tier;
+    this.tierSet = b.tier != null;
+    this.poolLimits = Map.copyOf(b.poolLimits);
+    this.countTokensRpm = b.countTokensRpm;
+    this.window = b.window;
+    this.burst = b.burst;
+    this.outputRule = b.outputRule;
+    this.seed = b.seed;
+    this.latency = b.latency;
+    this.maxRequestBytes = b.maxRequestBytes;
+    this.port = b.port;
+    this.clock = b.clock;
+    this.minOutputTokens = b.minOutputTokens;
+    this.maxOutputTokens = b.maxOutputTokens;
+    this.recordLimit = b.recordLimit;
+    this.dataFile = b.dataFile;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The defaults: tier {@code start}, 60 s window, full burst, reserve rule, no latency, ephemeral port. */
+  public static SimulatorConfig defaults() {
+    return builder().build();
+  }
+
+  /** A builder holding this configuration's values. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.rpm = rpm;
+    b.itpm = itpm;
+    b.otpm = otpm;
+    b.tier = tierSet ? tier : null;
+    b.poolLimits.putAll(poolLimits);
+    b.countTokensRpm = countTokensRpm;
+    b.window = window;
+    b.burst = burst;
+    b.outputRule = outputRule;
+    b.seed = seed;
+    b.latency = latency;
+    b.maxRequestBytes = maxRequestBytes;
+    b.port = port;
+    b.clock = clock;
+    b.minOutputTokens = minOutputTokens;
+    b.maxOutputTokens = maxOutputTokens;
+    b.recordLimit = recordLimit;
+    b.dataFile = dataFile;
+    return b;
+  }
+
+  public OptionalLong rpm() {
+    return rpm == null ? OptionalLong.empty() : OptionalLong.of(rpm);
+  }
+
+  public OptionalLong itpm() {
+    return itpm == null ? OptionalLong.empty() : OptionalLong.of(itpm);
+  }
+
+  public OptionalLong otpm() {
+    return otpm == null ? OptionalLong.empty() : OptionalLong.of(otpm);
+  }
+
+  /** The tier whose data-file limits apply where nothing more specific is set. */
+  public String tier() {
+    return tier;
+  }
+
+  /** Limits set for single pools. */
+  public Map<String, Limits> poolLimits() {
+    return poolLimits;
+  }
+
+  /**
+   * The count_tokens RPM: as set, else the configured {@link #rpm()}, else the tier's
+   * {@code count-tokens-rpm} from the data file.
+   */
+  public OptionalLong countTokensRpm() {
+    return countTokensRpm == null ? OptionalLong.empty() : OptionalLong.of(countTokensRpm);
+  }
+
+  public Duration window() {
+    return window;
+  }
+
+  /** The burst as a duration of refill; empty means a full window (capacity = limit). */
+  public Optional<Duration> burst() {
+    return Optional.ofNullable(burst);
+  }
+
+  public OutputRule outputRule() {
+    return outputRule;
+  }
+
+  public long seed() {
+    return seed;
+  }
+
+  public Latency latency() {
+    return latency;
+  }
+
+  public long maxRequestBytes() {
+    return maxRequestBytes;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public SimulatorClock clock() {
+    return clock;
+  }
+
+  /** Answers are between this many output tokens and {@link #maxOutputTokens()}, before {@code max_tokens} caps them. */
+  public int minOutputTokens() {
+    return minOutputTokens;
+  }
+
+  public int maxOutputTokens() {
+    return maxOutputTokens;
+  }
+
+  /** How many recent request records {@link SimulatorStats#records()} keeps. */
+  public int recordLimit() {
+    return recordLimit;
+  }
+
+  /** A properties file laid over the packaged data file, if set. */
+  public Optional<Path> dataFile() {
+    return Optional.ofNullable(dataFile);
+  }
+
+  @Override
+  public String toString() {
+    return "SimulatorConfig[tier=" + tier
+        + (rpm != null ? ", rpm=" + rpm : "")
+        + (itpm != null ? ", itpm=" + itpm : "")
+        + (otpm != null ? ", otpm=" + otpm : "")
+        + (poolLimits.isEmpty() ? "" : ", poolLimits=" + poolLimits)
+        + ", window=" + Durations.format(window)
+        + ", burst=" + (burst == null ? "window" : Durations.format(burst))
+        + ", outputRule=" + outputRule.name().toLowerCase(java.util.Locale.ROOT)
+        + ", seed=" + seed + ", latency=" + latency + ", port=" + port + "]";
+  }
+
+  /** Collects settings; {@link #build()} validates them and freezes a {@link SimulatorConfig}. */
+  public static final class Builder {
+    private Long rpm;
+    private Long itpm;
+    private Long otpm;
+    private String tier;
+    private final Map<String, Limits> poolLimits = new LinkedHashMap<>();
+    private Long countTokensRpm;
+    private Duration window = Duration.ofSeconds(60);
+    private Duration burst;
+    private OutputRule outputRule = OutputRule.RESERVE;
+    private long seed;
+    private Latency latency = Latency.off();
+    private long maxRequestBytes = DEFAULT_MAX_REQUEST_BYTES;
+    private int port;
+    private SimulatorClock clock = SimulatorClock.system();
+    private int minOutputTokens = 20;
+    private int maxOutputTokens = 400;
+    private int recordLimit = 10_000;
+    private Path dataFile;
+
+    private Builder() {}
+
+    /** Requests per window for every pool not set apart by {@link #poolLimits}. */
+    public Builder rpm(long rpm) {
+      this.rpm = positive(rpm, "rpm");
+      return this;
+    }
+
+    /** Input tokens per window for every pool not set apart by {@link #poolLimits}. */
+    public Builder itpm(long itpm) {
+      this.itpm = positive(itpm, "itpm");
+      return this;
+    }
+
+    /** Output tokens per window for every pool not set apart by {@link #poolLimits}. */
+    public Builder otpm(long otpm) {
+      this.otpm = positive(otpm, "otpm");
+      return this;
+    }
+
+    /** Shorthand for {@link #rpm}, {@link #itpm} and {@link #otpm}. */
+    public Builder limits(Limits limits) {
+      return rpm(limits.rpm()).itpm(limits.itpm()).otpm(limits.otpm());
+    }
+
+    /** A tier of the data file: {@code start}, {@code build}, {@code scale}, {@code tier1}..{@code tier4}. */
+    public Builder tier(String tier) {
+      this.tier = Objects.requireNonNull(tier, "tier").trim().toLowerCase(java.util.Locale.ROOT);
+      return this;
+    }
+
+    /** Limits of one pool (a pool name such as {@code sonnet-4-5}, see the data file). */
+    public Builder poolLimits(String pool, long rpm, long itpm, long otpm) {
+      return poolLimits(pool, new Limits(rpm, itpm, otpm));
+    }
+
+    public Builder poolLimits(String pool, Limits limits) {
+      poolLimits.put(Objects.requireNonNull(pool, "pool"), Objects.requireNonNull(limits, "limits"));
+      return this;
+    }
+
+    /** The count_tokens endpoint's own requests per window. */
+    public Builder countTokensRpm(long rpm) {
+      this.countTokensRpm = positive(rpm, "countTokensRpm");
+      return this;
+    }
+
+    /** The window W of every limit; default 60 s. A shorter one compresses time. */
+    public Builder window(Duration window) {
+      if (!Objects.requireNonNull(window, "window").isPositive()) {
+        throw new IllegalArgumentException("window must be positive: " + window);
+      }
+      this.window = window;
+      return this;
+    }
+
+    /** The burst as a duration of refill, capacity = rate × burst; default the full window (capacity = limit). */
+    public Builder burst(Duration burst) {
+      if (!Objects.requireNonNull(burst, "burst").isPositive()) {
+        throw new IllegalArgumentException("burst must be positive: " + burst);
+      }
+      this.burst = burst;
+      return this;
+    }
+
+    public Builder outputRule(OutputRule outputRule) {
+      this.outputRule = Objects.requireNonNull(outputRule, "outputRule");
+      return this;
+    }
+
+    /** Seeds every answer, id and random fault; the same seed and requests give the same answers. */
+    public Builder seed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    public Builder latency(Latency latency) {
+      this.latency = Objects.requireNonNull(latency, "latency");
+      return this;
+    }
+
+    /** Requests with a larger body get 413 request_too_large; default 32 MB. */
+    public Builder maxRequestBytes(long maxRequestBytes) {
+      this.maxRequestBytes = positive(maxRequestBytes, "maxRequestBytes");
+      return this;
+    }
+
+    /** The port on 127.0.0.1; 0, the default, picks a free one. */
+    public Builder port(int port) {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("port must be 0..65535: " + port);
+      }
+      this.port = port;
+      return this;
+    }
+
+    /** The clock every rule reads; default the system clock. */
+    public Builder clock(SimulatorClock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** The natural length of answers, before {@code max_tokens} caps them; default 20..400 tokens. */
+    public Builder outputTokens(int min, int max) {
+      if (min < 1 || max < min) {
+        throw new IllegalArgumentException("need 1 <= min <= max, got " + min + ".." + max);
+      }
+      this.minOutputTokens = min;
+      this.maxOutputTokens = max;
+      return this;
+    }
+
+    /** How many recent request records to keep; default 10,000. */
+    public Builder recordLimit(int recordLimit) {
+      if (recordLimit < 0) {
+        throw new IllegalArgumentException("recordLimit must not be negative: " + recordLimit);
+      }
+      this.recordLimit = recordLimit;
+      return this;
+    }
+
+    /** A properties file whose keys are laid over the packaged data file (pools, tiers). */
+    public Builder dataFile(Path dataFile) {
+      this.dataFile = Objects.requireNonNull(dataFile, "dataFile");
+      return this;
+    }
+
+    public SimulatorConfig build() {
+      if (burst != null && burst.compareTo(window) > 0) {
+        throw new IllegalArgumentException(
+            "burst (" + Durations.format(burst) + ") must not exceed the window ("
+                + Durations.format(window) + "): capacity cannot exceed the limit");
+      }
+      if (tier != null) {
+        ModelCatalog catalog = ModelCatalog.load(Optional.ofNullable(dataFile));
+        if (!catalog.hasTier(tier)) {
+          throw new IllegalArgumentException("unknown tier '" + tier + "'; known: " + catalog.tiers());
+        }
+      }
+      return new SimulatorConfig(this);
+    }
+
+    private static long positive(long value, String name) {
+      if (value < 1) {
+        throw new IllegalArgumentException(name + " must be at least 1: " + value);
+      }
+      return value;
+    }
+  }
+}

@@ -1,0 +1,38 @@
+package dev.pacer.simulator.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/** The one ObjectMapper, and the error envelope. */
+public final class Json {
+
+  public static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private Json() {}
+
+  public static ObjectNode object() {
+    return MAPPER.createObjectNode();
+  }
+
+  public static byte[] bytes(JsonNode node) {
+    try {
+      return MAPPER.writeValueAsBytes(node);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write JSON", e);
+    }
+  }
+
+  /** {@code {"type":"error","error":{"type":…,"message":…,"details":null},"request_id":…}}. */
+  public static ObjectNode errorEnvelope(String errorType, String message, String requestId) {
+    ObjectNode root = object();
+    root.put("type", "error");
+    ObjectNode error = root.putObject("error");
+    error.put("type", errorType);
+    error.put("message", message);
+    error.putNull("details");
+    root.put("request_id", requestId);
+    return root;
+  }
+}
