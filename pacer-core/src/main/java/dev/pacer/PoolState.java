@@ -360,9 +360,9 @@ final class PoolState {
         emit(after, new PacerEvent.Settled(name, permit.reserved[IN], actualInput, permit.reserved[OUT],
             usage.outputTokens()));
       }
-      inFlight--;
+      int inFlightBefore = inFlight--;
       probing = false;
-      concurrencySample(after, () -> concurrency.onSuccess(now - permit.grantedAt));
+      concurrencySample(after, () -> concurrency.onSuccess(now - permit.grantedAt, inFlightBefore));
       drain(now, after);
     } finally {
       lock.unlock();
