@@ -1,0 +1,43 @@
+package dev.pacer.jobs;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * A running job at one moment, for a progress display.
+ *
+ * @param toSend requests this run sends in all
+ * @param done of those, how many have their result written
+ * @param succeeded results written this run that succeeded
+ * @param errored results written this run that errored
+ * @param inFlight requests sent and not yet answered
+ * @param attempts attempts so far (retries included)
+ * @param rateLimited 429 responses so far
+ * @param overloaded 529 responses so far
+ * @param inputTokens input tokens so far (cache writes and reads included)
+ * @param outputTokens output tokens so far
+ * @param costUsd cost so far
+ * @param elapsed time since the job started
+ * @param eta the expected time left, once there is a rate to go by
+ * @param pools each pool's current rates against its limits
+ * @param stopping true once the job has stopped admitting (Ctrl-C, --max-cost, --deadline)
+ */
+public record JobProgress(int toSend, int done, int succeeded, int errored, int inFlight, long attempts,
+    long rateLimited, long overloaded, long inputTokens, long outputTokens, double costUsd, Duration elapsed,
+    Optional<Duration> eta, List<PoolRate> pools, boolean stopping) {
+
+  /** Retries so far: attempts beyond each request's first. */
+  public long retries() {
+    return Math.max(0, attempts - (done + inFlight));
+  }
+
+  /**
+   * One pool's throughput over the last window, and its limits where known.
+   *
+   * @param window the period limits and rates are counted over
+   */
+  public record PoolRate(String pool, Duration window, double requests, double inputTokens, double outputTokens,
+      OptionalLong requestLimit, OptionalLong inputTokenLimit, OptionalLong outputTokenLimit) {}
+}

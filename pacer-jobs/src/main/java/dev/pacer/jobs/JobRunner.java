@@ -1,0 +1,796 @@
+package dev.pacer.jobs;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pacer.jobs.internal.InputLine;
+import dev.pacer.jobs.internal.InputReader;
+import dev.pacer.jobs.internal.JobState;
+import dev.pacer.jobs.internal.KnownLimits;
+import dev.pacer.jobs.internal.LowerBound;
+import dev.pacer.jobs.internal.RateMeter;
+import dev.pacer.jobs.internal.ResultWriter;
+import dev.pacer.jobs.internal.ResultsFile;
+import dev.pacer.jobs.internal.TokenUsage;
+import dev.pacer.time.TimeSource;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Runs a job: a JSONL file of requests in, one result per custom_id out, resumably.
+ *
+ * <p>A run reads the input twice, streaming: once to check every line (reporting problems with
+ * their line numbers before anything is sent) and to count what is left to do, then again to
+ * send. Results are appended as they arrive. A rerun skips custom_ids the output already answers,
+ * after cutting off a torn last line. Stopping ({@link #stop()}) ends admission and lets requests
+ * in flight finish; {@link #abandon()} stops waiting for them. Either way the output stays a
+ * valid results file that a rerun completes.
+ */
+public final class JobRunner {
+
+  static final int MAX_PROBLEMS_KEPT = 1_000;
+
+  private final JobConfig config;
+  private final RequestSender sender;
+  private final ModelCatalog catalog;
+  private final JobListener listener;
+  private final TimeSource time;
+  private final Optional<TokenCounter> counter;
+
+  private final Object lock = new Object();
+  private volatile boolean stopping;
+  private volatile boolean abandoned;
+  private volatile JobOutcome stopOutcome;
+  private final Map<String, CompletableFuture<SendOutcome>> inFlight = new ConcurrentHashMap<>();
+  private final Map<String, Double> inFlightWorstCost = new ConcurrentHashMap<>();
+  private Semaphore slots;
+  private ResultWriter writer;
+  private Tally tally;
+
+  private JobRunner(Builder builder) {
+    this.config = builder.config;
+    this.sender = builder.sender;
+    this.catalog = builder.catalog;
+    this.listener = builder.listener;
+    this.time = builder.time;
+    this.counter = Optional.ofNullable(builder.counter);
+  }
+
+  public static Builder builder(JobConfig config) {
+    return new Builder(config);
+  }
+
+  // ---- Stopping ---------------------------------------------------------------------------------
+
+  /** Stops admitting requests; those in flight finish and are written. Idempotent. */
+  public void stop() {
+    stopWith(JobOutcome.INTERRUPTED);
+  }
+
+  /** Stops waiting for requests in flight: they are cancelled and get no result (a rerun sends them). */
+  public void abandon() {
+    stopWith(JobOutcome.INTERRUPTED);
+    abandoned = true;
+    inFlight.values().forEach(future -> future.cancel(true));
+    wake();
+  }
+
+  /** True once {@link #stop()} (or a limit) ended admission. */
+  public boolean isStopping() {
+    return stopping;
+  }
+
+  private void stopWith(JobOutcome outcome) {
+    synchronized (lock) {
+      if (stopOutcome == null) {
+        stopOutcome = outcome;
+      }
+      stopping = true;
+      lock.notifyAll();
+    }
+  }
+
+  private void wake() {
+    synchronized (lock) {
+      lock.notifyAll();
+    }
+  }
+
+  // ---- Dry run ----------------------------------------------------------------------------------
+
+  /** Checks the input and estimates tokens, cost and least possible time; sends nothing, changes nothing. */
+  public JobEstimate estimate() throws IOException, InterruptedException {
+    requireInput();
+    ResultsFile.Scan scan = ResultsFile.scanWithoutRepair(config.output());
+    Map<String, PoolAccumulator> pools = new TreeMap<>();
+    List<InputProblem> problems = new ArrayList<>();
+    int lines = 0;
+    int requests = 0;
+    int rejected = 0;
+    int answered = 0;
+    List<CompletableFuture<Long>> counts = new ArrayList<>();
+    List<PoolAccumulator> countedFor = new ArrayList<>();
+    Semaphore counting = new Semaphore(8);
+    try (InputReader reader = new InputReader(config.input(), config.defaults())) {
+      InputLine line;
+      while ((line = screen(reader.next())) != null) {
+        lines++;
+        if (line instanceof InputLine.Rejected r) {
+          rejected++;
+          keep(problems, r.problem());
+          continue;
+        }
+        InputLine.Request request = (InputLine.Request) line;
+        requests++;
+        if (isKept(scan.results().get(request.customId()))) {
+          answered++;
+          continue;
+        }
+        PoolAccumulator pool = pools.computeIfAbsent(catalog.poolOf(request.model()), PoolAccumulator::new);
+        pool.add(request.model(), request.estimatedInputTokens(), request.maxTokens());
+        if (counter.isPresent()) {
+          counting.acquire();
+          CompletableFuture<Long> count = counter.get().countInputTokens(request.params());
+          count.whenComplete((n, e) -> counting.release());
+          counts.add(count);
+          countedFor.add(pool);
+          pool.exactPending(request.estimatedInputTokens(), request.model());
+        }
+      }
+    }
+    for (int i = 0; i < counts.size(); i++) {
+      try {
+        countedFor.get(i).exactCount(counts.get(i).get());
+      } catch (ExecutionException e) {
+        Throwable cause = e.getCause() == null ? e : e.getCause();
+        throw new JobException("count_tokens failed: " + cause.getMessage(), cause);
+      }
+    }
+    double inputCost = 0;
+    double outputCost = 0;
+    Set<String> unpriced = new TreeSet<>();
+    List<JobEstimate.PoolEstimate> estimates = new ArrayList<>();
+    List<LowerBound.PoolLoad> withoutOutput = new ArrayList<>();
+    List<LowerBound.PoolLoad> withMaxOutput = new ArrayList<>();
+    boolean limitsKnown = true;
+    for (PoolAccumulator pool : pools.values()) {
+      inputCost += pool.inputCost;
+      outputCost += pool.maxOutputCost;
+      unpriced.addAll(pool.unpriced);
+      KnownLimits known = limitsOf(pool.pool);
+      limitsKnown &= known.complete();
+      estimates.add(new JobEstimate.PoolEstimate(pool.pool, pool.models, pool.requests, pool.inputTokens,
+          pool.maxOutputTokens, describe(known)));
+      withoutOutput.add(new LowerBound.PoolLoad(pool.pool, pool.requests, pool.inputTokens, 0));
+      withMaxOutput.add(new LowerBound.PoolLoad(pool.pool, pool.requests, pool.inputTokens, pool.maxOutputTokens));
+    }
+    PacingConfig pacing = config.pacing();
+    LowerBound.Bound least = LowerBound.compute(withoutOutput, this::limitsOf, pacing.window(), pacing.burst(), Duration.ZERO);
+    LowerBound.Bound atMax = LowerBound.compute(withMaxOutput, this::limitsOf, pacing.window(), pacing.burst(), Duration.ZERO);
+    return new JobEstimate(lines, requests, rejected, problems, answered, requests - answered, counter.isPresent(),
+        estimates, inputCost, outputCost, unpriced, least.time(), atMax.time(), least.binding(), limitsKnown);
+  }
+
+  private static String describe(KnownLimits known) {
+    return (known.requests().isPresent() ? String.format("%,d", known.requests().getAsLong()) : "?") + " / "
+        + (known.inputTokens().isPresent() ? String.format("%,d", known.inputTokens().getAsLong()) : "?") + " / "
+        + (known.outputTokens().isPresent() ? String.format("%,d", known.outputTokens().getAsLong()) : "?");
+  }
+
+  // ---- The run ----------------------------------------------------------------------------------
+
+  /**
+   * Runs the job to its end (or until stopped) and says how it went.
+   *
+   * @throws JobException when the job cannot start as asked (input missing, input or options
+   *     changed since the output was written, a --via that is not built yet)
+   */
+  public JobSummary run() throws IOException, InterruptedException {
+    if (config.via() != Via.MESSAGES) {
+      throw new JobException("--via " + config.via().name().toLowerCase(java.util.Locale.ROOT)
+          + " is not available yet (issue 9); use --via messages");
+    }
+    requireInput();
+    long startNanos = time.nanoTime();
+    ResultsFile.removeLeftovers(config.output());
+    ResultsFile.Scan scan = ResultsFile.scanAndRepair(config.output());
+    if (scan.tornBytes() > 0) {
+      notice("repaired " + config.output() + ": cut off a torn last line (" + scan.tornBytes()
+          + " bytes, from an interrupted run); its request will be sent again");
+    }
+
+    // Pass 1: check every line, count the work.
+    Plan plan = plan(scan);
+
+    // Same input, same options?
+    JobState now = JobState.of(plan.inputSize, plan.inputSha256, plan.inputLines, config.defaults());
+    checkChanges(now, scan);
+
+    // Drop the results this run replaces, then record what produced the output.
+    boolean retry = config.retryErrored();
+    if (scan.needsCompaction() || scan.results().values().stream().anyMatch(s -> !isKept(s))) {
+      ResultsFile.compact(config.output(), (id, status) -> isKept(status));
+      long retried = scan.results().values().stream()
+          .filter(s -> s != ResultsFile.Status.SUCCEEDED && s != ResultsFile.Status.REJECTED_INPUT).count();
+      if (retry && retried > 0) {
+        notice("--retry-errored: sending " + retried + " errored request" + (retried == 1 ? "" : "s") + " again");
+      }
+      if (scan.unreadableLines() + scan.repeatedLines() > 0) {
+        notice("dropped " + (scan.unreadableLines() + scan.repeatedLines()) + " unreadable or repeated line(s) from "
+            + config.output());
+      }
+    }
+    Files.createDirectories(config.stateFile().toAbsolutePath().getParent());
+    now.write(config.stateFile(), config.input());
+    if (plan.answered > 0) {
+      notice("resuming: " + plan.answered + " of " + plan.requests + " requests already answered in "
+          + config.output() + "; sending the other " + plan.toSend);
+    }
+
+    // Pass 2: send.
+    tally = new Tally(startNanos, plan.toSend, config.pacing().window().toNanos());
+    slots = new Semaphore(config.pacing().concurrency());
+    Optional<TimeSource.Scheduled> deadline = config.deadline().map(d -> time.schedule(this::deadlineReached,
+        d.toNanos() - (time.nanoTime() - startNanos)));
+    try {
+      call(() -> listener.started(plan.toSend, plan.answered));
+      writer = new ResultWriter(config.output());
+      try {
+        send(scan);
+        awaitInFlight();
+      } finally {
+        writer.close();
+      }
+    } finally {
+      deadline.ifPresent(TimeSource.Scheduled::cancel);
+    }
+    return summarize(plan, startNanos);
+  }
+
+  private void requireInput() {
+    if (!Files.isRegularFile(config.input())) {
+      throw new JobException("input file not found: " + config.input());
+    }
+  }
+
+  /** What pass 1 found. */
+  private static final class Plan {
+    int lines;
+    int inputLines;
+    long inputSize;
+    String inputSha256;
+    int requests;
+    int rejected;
+    int answered;
+    int earlierErrored;
+    int toSend;
+    final List<InputProblem> problems = new ArrayList<>();
+  }
+
+  private Plan plan(ResultsFile.Scan scan) throws IOException {
+    Plan plan = new Plan();
+    try (InputReader reader = new InputReader(config.input(), config.defaults())) {
+      InputLine line;
+      while ((line = screen(reader.next())) != null) {
+        plan.lines++;
+        if (line instanceof InputLine.Rejected r) {
+          plan.rejected++;
+          keep(plan.problems, r.problem());
+          InputProblem problem = r.problem();
+          call(() -> listener.inputProblem(problem));
+          continue;
+        }
+        InputLine.Request request = (InputLine.Request) line;
+        plan.requests++;
+        ResultsFile.Status status = scan.results().get(request.customId());
+        if (isKept(status)) {
+          plan.answered++;
+          if (status != ResultsFile.Status.SUCCEEDED) {
+            plan.earlierErrored++;
+          }
+        } else {
+          plan.toSend++;
+        }
+      }
+      plan.inputLines = reader.lineCount();
+      plan.inputSize = reader.bytesRead();
+      plan.inputSha256 = reader.sha256();
+    }
+    return plan;
+  }
+
+  private void checkChanges(JobState now, ResultsFile.Scan scan) throws IOException {
+    Optional<JobState> before = JobState.read(config.stateFile());
+    if (before.isEmpty()) {
+      if (!scan.results().isEmpty()) {
+        notice("no state file beside " + config.output() + ": taking its " + scan.results().size()
+            + " results as answers to this input");
+      }
+      return;
+    }
+    if (scan.results().isEmpty()) {
+      return;
+    }
+    JobState.Changes changes = before.get().compareWith(now, config.input());
+    if (changes.appended()) {
+      notice("the input grew since the last run (its first " + before.get().inputSize()
+          + " bytes are unchanged): the new lines will run");
+    }
+    if (!changes.refusable()) {
+      return;
+    }
+    StringBuilder why = new StringBuilder();
+    if (changes.inputChanged()) {
+      why.append("\n  - ").append(config.input()).append(" changed since the results in ").append(config.output())
+          .append(" were written: it was ").append(before.get().inputSize()).append(" bytes (sha256 ")
+          .append(before.get().inputSha256(), 0, 12).append("…), it is now ").append(now.inputSize())
+          .append(" bytes (sha256 ").append(now.inputSha256(), 0, 12).append("…), and not only by lines added at the end");
+    }
+    for (String option : changes.optionChanges()) {
+      why.append("\n  - ").append(option);
+    }
+    String message = "the job changed since its results were written:" + why
+        + "\nResuming would keep the " + scan.results().size() + " results already in " + config.output()
+        + ", some of which may answer requests that are now different."
+        + "\nRerun with --allow-changes to keep them and send only the custom_ids without a result,"
+        + " or give another --output to start afresh.";
+    if (!config.allowChanges()) {
+      throw new JobException(message);
+    }
+    notice("--allow-changes: " + message.lines().skip(1).limit(changes.optionChanges().size()
+        + (changes.inputChanged() ? 1 : 0)).map(String::strip).reduce((a, b) -> a + "; " + b).orElse("")
+        + "; keeping the results already written");
+  }
+
+  /** Results a run keeps: successes always, errors unless --retry-errored, input rejections never. */
+  private boolean isKept(ResultsFile.Status status) {
+    if (status == null) {
+      return false;
+    }
+    return switch (status) {
+      case SUCCEEDED -> true;
+      case REJECTED_INPUT -> false;
+      case ERRORED, CANCELED, EXPIRED -> !config.retryErrored();
+    };
+  }
+
+  /** Turns requests no known limit can ever admit into rejections. */
+  private InputLine screen(InputLine line) {
+    if (!(line instanceof InputLine.Request request)) {
+      return line;
+    }
+    String pool = catalog.poolOf(request.model());
+    // Configured limits only: learned ones change while a run goes, and both passes must agree.
+    KnownLimits known = KnownLimits.configured(config.pacing(), catalog, pool);
+    PacingConfig pacing = config.pacing();
+    double capacity = pacing.burst().map(b -> b.toNanos() / (double) pacing.window().toNanos()).orElse(1.0);
+    String why = null;
+    if (known.inputTokens().isPresent() && request.estimatedInputTokens() > known.inputTokens().getAsLong() * capacity) {
+      why = "needs about " + request.estimatedInputTokens() + " input tokens, more than pool " + pool
+          + " can ever admit at once (ITPM " + known.inputTokens().getAsLong() + capacityNote(capacity) + ")";
+    } else if (pacing.outputRule() == OutputRule.RESERVE && known.outputTokens().isPresent()
+        && request.maxTokens() > known.outputTokens().getAsLong() * capacity) {
+      why = "max_tokens " + request.maxTokens() + " is more than pool " + pool + " can ever reserve at once (OTPM "
+          + known.outputTokens().getAsLong() + capacityNote(capacity) + ")";
+    }
+    if (why == null) {
+      return line;
+    }
+    return new InputLine.Rejected(new InputProblem(request.lineNumber(), request.customId(),
+        InputProblem.Kind.EXCEEDS_LIMITS, why + ": it can never be sent under these limits", 0));
+  }
+
+  private static String capacityNote(double fraction) {
+    return fraction >= 1.0 ? "" : String.format(", burst %.0f%% of it", fraction * 100);
+  }
+
+  private KnownLimits limitsOf(String pool) {
+    return KnownLimits.configured(config.pacing(), catalog, pool).orElse(sender.limits(pool));
+  }
+
+  private void send(ResultsFile.Scan scan) throws IOException, InterruptedException {
+    try (InputReader reader = new InputReader(config.input(), config.defaults())) {
+      InputLine line;
+      while (!stopping && (line = screen(reader.next())) != null) {
+        if (line instanceof InputLine.Rejected r) {
+          InputProblem problem = r.problem();
+          if (problem.recordedAsResult() && !isKept(scan.results().get(problem.customId()))) {
+            writer.write(ResultWriter.errored(problem.customId(),
+                ResultError.inputRejected("line " + problem.line() + ": " + problem.message())));
+          }
+          continue;
+        }
+        InputLine.Request request = (InputLine.Request) line;
+        if (isKept(scan.results().get(request.customId()))) {
+          continue;
+        }
+        if (!admit(request)) {
+          break;
+        }
+      }
+    }
+  }
+
+  /** Waits for a slot, checks the cost ceiling, and sends; false when admission has stopped. */
+  private boolean admit(InputLine.Request request) throws InterruptedException {
+    while (!slots.tryAcquire(50, TimeUnit.MILLISECONDS)) {
+      if (stopping) {
+        return false;
+      }
+    }
+    if (stopping) {
+      slots.release();
+      return false;
+    }
+    double worst = worstCost(request);
+    if (config.maxCostUsd().isPresent()) {
+      double ceiling = config.maxCostUsd().get().doubleValue();
+      double committed = tally.cost() + inFlightWorstCost.values().stream().mapToDouble(Double::doubleValue).sum();
+      if (committed + worst > ceiling) {
+        slots.release();
+        notice(String.format("--max-cost %s: stopping before %s (could cost up to $%.4f; $%.4f spent or in flight)",
+            config.maxCostUsd().get().toPlainString(), request.customId(), worst, committed));
+        stopWith(JobOutcome.STOPPED_BY_MAX_COST);
+        return false;
+      }
+    }
+    String id = request.customId();
+    String pool = catalog.poolOf(request.model());
+    inFlightWorstCost.put(id, worst);
+    long sentAt = time.nanoTime();
+    CompletableFuture<SendOutcome> future;
+    try {
+      future = sender.send(id, request.params());
+    } catch (RuntimeException e) {
+      future = CompletableFuture.failedFuture(e);
+    }
+    tally.sent();
+    inFlight.put(id, future);
+    future.whenComplete((outcome, failure) -> finish(request, pool, sentAt, outcome, failure));
+    return true;
+  }
+
+  private double worstCost(InputLine.Request request) {
+    return catalog.price(request.model())
+        .map(p -> p.cost(request.estimatedInputTokens(), 0, 0, 0, request.maxTokens()))
+        .orElse(0.0);
+  }
+
+  private void finish(InputLine.Request request, String pool, long sentAt, SendOutcome outcome, Throwable failure) {
+    String id = request.customId();
+    try {
+      Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+      if (cause instanceof CancellationException || abandoned) {
+        return;
+      }
+      SendOutcome result = outcome != null ? outcome
+          : new SendOutcome.Errored(new ResultError("api_error", "the request failed in Pacer: " + cause, 0, null, null),
+              Attempts.none());
+      ObjectNode line = switch (result) {
+        case SendOutcome.Succeeded s -> ResultWriter.succeeded(id, s.message());
+        case SendOutcome.Errored e -> ResultWriter.errored(id, e.error());
+      };
+      if (!writer.write(line)) {
+        return;
+      }
+      TokenUsage usage = result instanceof SendOutcome.Succeeded s ? TokenUsage.of(s.message()) : TokenUsage.ZERO;
+      Optional<ModelCatalog.Price> price = catalog.price(request.model());
+      double cost = price.map(usage::cost).orElse(0.0);
+      tally.finished(result, usage, cost, pool, request.model(), price.isEmpty(), time.nanoTime(), time.nanoTime() - sentAt);
+      call(() -> listener.resultWritten(id, result));
+    } catch (IOException e) {
+      notice("cannot write to " + config.output() + ": " + e.getMessage() + "; stopping");
+      stopWith(JobOutcome.INTERRUPTED);
+      abandoned = true;
+    } finally {
+      inFlightWorstCost.remove(id);
+      inFlight.remove(id);
+      slots.release();
+      wake();
+    }
+  }
+
+  private void awaitInFlight() throws InterruptedException {
+    synchronized (lock) {
+      while (!inFlight.isEmpty() && !abandoned) {
+        lock.wait(100);
+      }
+    }
+    if (abandoned) {
+      // Let completions that are already writing finish before the writer closes.
+      for (CompletableFuture<SendOutcome> future : List.copyOf(inFlight.values())) {
+        try {
+          future.get(10, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | CancellationException | TimeoutException ignored) {
+          // Cancelled or still running: it gets no result.
+        }
+      }
+    }
+  }
+
+  private void deadlineReached() {
+    if (inFlight.isEmpty() && stopping) {
+      return;
+    }
+    notice("--deadline " + Durations.format(config.deadline().orElseThrow()) + " reached: stopping; "
+        + inFlight.size() + " request(s) in flight are abandoned and will be sent by a rerun");
+    stopWith(JobOutcome.STOPPED_BY_DEADLINE);
+    abandoned = true;
+    inFlight.values().forEach(future -> future.cancel(true));
+    wake();
+  }
+
+  private JobSummary summarize(Plan plan, long startNanos) {
+    Tally.Snapshot t = tally.snapshot(time.nanoTime());
+    Duration elapsed = Duration.ofNanos(time.nanoTime() - startNanos);
+    List<LowerBound.PoolLoad> loads = new ArrayList<>();
+    t.pools().forEach((pool, load) -> loads.add(new LowerBound.PoolLoad(pool, load[0], load[1], load[2])));
+    Optional<Duration> bound = Optional.empty();
+    String binding = "unknown (no limits configured or learned)";
+    OptionalDouble efficiency = OptionalDouble.empty();
+    if (!loads.isEmpty()) {
+      LowerBound.Bound b = LowerBound.compute(loads, this::limitsOf, config.pacing().window(), config.pacing().burst(),
+          t.medianLatency());
+      if (b.complete()) {
+        bound = Optional.of(b.time());
+        binding = b.binding();
+        if (elapsed.toNanos() > 0 && stopOutcome == null) {
+          efficiency = OptionalDouble.of(Math.min(1.0, b.time().toNanos() / (double) elapsed.toNanos()));
+        }
+      } else {
+        binding = "unknown (some limits were neither configured nor learned)";
+      }
+    }
+    JobOutcome outcome = stopOutcome == null ? JobOutcome.COMPLETED : stopOutcome;
+    int unfinished = plan.toSend - t.succeeded() - t.errored();
+    return new JobSummary(outcome, plan.lines, plan.requests, plan.rejected, plan.answered, t.sent(), t.succeeded(),
+        t.errored(), unfinished, plan.earlierErrored, t.attempts(), t.rateLimited(), t.overloaded(),
+        t.usage().allInput(), t.usage().output(), t.usage().cacheWrite5m() + t.usage().cacheWrite1h(),
+        t.usage().cacheRead(), t.cost(), t.unpriced(), elapsed, bound, binding, efficiency, plan.problems,
+        config.output());
+  }
+
+  /** A snapshot for a progress display; cheap, callable from any thread. */
+  public JobProgress progress() {
+    Tally current = tally;
+    if (current == null) {
+      return new JobProgress(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, Duration.ZERO, Optional.empty(), List.of(), stopping);
+    }
+    long nowNanos = time.nanoTime();
+    Tally.Snapshot t = current.snapshot(nowNanos);
+    List<JobProgress.PoolRate> rates = new ArrayList<>();
+    for (Map.Entry<String, double[]> entry : t.rates().entrySet()) {
+      KnownLimits known = limitsOf(entry.getKey());
+      double[] r = entry.getValue();
+      rates.add(new JobProgress.PoolRate(entry.getKey(), config.pacing().window(), r[0], r[1], r[2], known.requests(),
+          known.inputTokens(), known.outputTokens()));
+    }
+    int done = t.succeeded() + t.errored();
+    Duration elapsed = Duration.ofNanos(nowNanos - t.startNanos());
+    Optional<Duration> eta = Optional.empty();
+    if (done > 0 && current.toSend > done) {
+      eta = Optional.of(Duration.ofNanos((long) (elapsed.toNanos() / (double) done * (current.toSend - done))));
+    } else if (done >= current.toSend) {
+      eta = Optional.of(Duration.ZERO);
+    }
+    return new JobProgress(current.toSend, done, t.succeeded(), t.errored(), inFlight.size(), t.attempts(),
+        t.rateLimited(), t.overloaded(), t.usage().allInput(), t.usage().output(), t.cost(), elapsed, eta,
+        rates, stopping);
+  }
+
+  private void notice(String message) {
+    call(() -> listener.notice(message));
+  }
+
+  private static void call(Runnable listenerCall) {
+    try {
+      listenerCall.run();
+    } catch (RuntimeException ignored) {
+      // A listener cannot break the job.
+    }
+  }
+
+  private static void keep(List<InputProblem> problems, InputProblem problem) {
+    if (problems.size() < MAX_PROBLEMS_KEPT) {
+      problems.add(problem);
+    }
+  }
+
+  /** A dry run's per-pool sums. */
+  private final class PoolAccumulator {
+    final String pool;
+    final Set<String> models = new TreeSet<>();
+    final Set<String> unpriced = new TreeSet<>();
+    int requests;
+    long inputTokens;
+    long maxOutputTokens;
+    double inputCost;
+    double maxOutputCost;
+
+    PoolAccumulator(String pool) {
+      this.pool = pool;
+    }
+
+    void add(String model, long input, long maxOutput) {
+      models.add(model);
+      requests++;
+      inputTokens += input;
+      maxOutputTokens += maxOutput;
+      Optional<ModelCatalog.Price> price = catalog.price(model);
+      if (price.isEmpty()) {
+        unpriced.add(model);
+      }
+      inputCost += price.map(p -> p.cost(input, 0, 0, 0, 0)).orElse(0.0);
+      maxOutputCost += price.map(p -> p.cost(0, 0, 0, 0, maxOutput)).orElse(0.0);
+    }
+
+    private final List<String> pendingModels = new ArrayList<>();
+    private final List<Long> pendingEstimates = new ArrayList<>();
+    private int nextPending;
+
+    void exactPending(long estimate, String model) {
+      pendingEstimates.add(estimate);
+      pendingModels.add(model);
+    }
+
+    /** Replaces the next estimate (in order) by its exact count. */
+    void exactCount(long exact) {
+      long estimate = pendingEstimates.get(nextPending);
+      String model = pendingModels.get(nextPending);
+      nextPending++;
+      inputTokens += exact - estimate;
+      inputCost += catalog.price(model).map(p -> p.cost(exact - estimate, 0, 0, 0, 0)).orElse(0.0);
+    }
+  }
+
+  /** The run's counters, updated as results arrive. */
+  private static final class Tally {
+    final long startNanos;
+    final int toSend;
+    final long windowNanos;
+    private int sent;
+    private int succeeded;
+    private int errored;
+    private long attempts;
+    private long rateLimited;
+    private long overloaded;
+    private TokenUsage usage = TokenUsage.ZERO;
+    private double cost;
+    private final Set<String> unpriced = new TreeSet<>();
+    private final Map<String, long[]> pools = new TreeMap<>();
+    private final Map<String, RateMeter> meters = new TreeMap<>();
+    private final List<Long> latencies = new ArrayList<>();
+
+    Tally(long startNanos, int toSend, long windowNanos) {
+      this.startNanos = startNanos;
+      this.toSend = toSend;
+      this.windowNanos = windowNanos;
+    }
+
+    synchronized void sent() {
+      sent++;
+    }
+
+    synchronized double cost() {
+      return cost;
+    }
+
+    synchronized void finished(SendOutcome outcome, TokenUsage tokens, double dollars, String pool, String model,
+        boolean noPrice, long nowNanos, long latencyNanos) {
+      Attempts a = outcome.attempts();
+      attempts += a.total();
+      rateLimited += a.rateLimited();
+      overloaded += a.overloaded();
+      if (outcome instanceof SendOutcome.Succeeded) {
+        succeeded++;
+        if (a.total() <= 1 && latencies.size() < 100_000) {
+          latencies.add(latencyNanos);
+        }
+      } else {
+        errored++;
+      }
+      usage = usage.plus(tokens);
+      cost += dollars;
+      if (noPrice && outcome instanceof SendOutcome.Succeeded) {
+        unpriced.add(model);
+      }
+      long[] load = pools.computeIfAbsent(pool, p -> new long[3]);
+      load[0] += a.total() > 0 ? 1 : 0;
+      load[1] += tokens.inputForLimits();
+      load[2] += tokens.output();
+      meters.computeIfAbsent(pool, p -> new RateMeter(windowNanos, startNanos))
+          .record(nowNanos, tokens.inputForLimits(), tokens.output());
+    }
+
+    record Snapshot(long startNanos, int sent, int succeeded, int errored, long attempts, long rateLimited,
+        long overloaded, TokenUsage usage, double cost, List<String> unpriced, Map<String, long[]> pools,
+        Map<String, double[]> rates, Duration medianLatency) {}
+
+    synchronized Snapshot snapshot(long nowNanos) {
+      Map<String, long[]> loads = new TreeMap<>();
+      pools.forEach((pool, load) -> loads.put(pool, load.clone()));
+      Map<String, double[]> rates = new TreeMap<>();
+      meters.forEach((pool, meter) -> rates.put(pool, meter.perWindow(nowNanos)));
+      Duration median = Duration.ZERO;
+      if (!latencies.isEmpty()) {
+        List<Long> sorted = new ArrayList<>(latencies);
+        Collections.sort(sorted);
+        median = Duration.ofNanos(sorted.get(sorted.size() / 2));
+      }
+      return new Snapshot(startNanos, sent, succeeded, errored, attempts, rateLimited, overloaded, usage, cost,
+          List.copyOf(unpriced), loads, rates, median);
+    }
+  }
+
+  public static final class Builder {
+    private final JobConfig config;
+    private RequestSender sender;
+    private ModelCatalog catalog;
+    private JobListener listener = JobListener.none();
+    private TimeSource time = TimeSource.system();
+    private TokenCounter counter;
+
+    private Builder(JobConfig config) {
+      this.config = Objects.requireNonNull(config, "config");
+    }
+
+    /** Where requests go (required for {@link #run()}, not for {@link #estimate()}). */
+    public Builder sender(RequestSender sender) {
+      this.sender = sender;
+      return this;
+    }
+
+    /** Pools, tiers and prices (default: the bundled data). */
+    public Builder catalog(ModelCatalog catalog) {
+      this.catalog = catalog;
+      return this;
+    }
+
+    public Builder listener(JobListener listener) {
+      this.listener = listener;
+      return this;
+    }
+
+    /** The clock for elapsed time and the deadline (tests pass a fake one). */
+    public Builder timeSource(TimeSource time) {
+      this.time = time;
+      return this;
+    }
+
+    /** Exact token counts for {@link #estimate()} ({@code --exact}); the estimator otherwise. */
+    public Builder tokenCounter(TokenCounter counter) {
+      this.counter = counter;
+      return this;
+    }
+
+    public JobRunner build() {
+      if (catalog == null) {
+        catalog = ModelCatalog.bundled();
+      }
+      if (sender == null) {
+        sender = (id, params) -> CompletableFuture.failedFuture(new IllegalStateException("no RequestSender configured"));
+      }
+      if (config.pacing().tier().isPresent() && !catalog.knowsTier(config.pacing().tier().get())) {
+        throw new JobException("unknown tier '" + config.pacing().tier().get() + "': expected one of " + catalog.tiers());
+      }
+      return new JobRunner(this);
+    }
+  }
+}

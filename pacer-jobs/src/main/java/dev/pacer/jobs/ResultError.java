@@ -1,0 +1,62 @@
+package dev.pacer.jobs;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Objects;
+
+/**
+ * Why a request errored, as an API error envelope says it:
+ * {@code {"type":"error","error":{"type":…,"message":…,"details":{"error_code":…}},"request_id":…}}.
+ *
+ * @param type the error type, e.g. {@code invalid_request_error}, {@code rate_limit_error}
+ * @param message what the server (or Pacer) said
+ * @param status the HTTP status, or 0 when no response carried one (connection failures, input
+ *     rejected by Pacer)
+ * @param requestId the server's request id, or null
+ * @param errorCode {@code error.details.error_code}, or null
+ */
+public record ResultError(String type, String message, int status, String requestId, String errorCode) {
+
+  /** The error code Pacer puts on results for input lines it rejected without sending them. */
+  public static final String INPUT_REJECTED = "pacer_input_rejected";
+
+  public ResultError {
+    Objects.requireNonNull(type, "type");
+    message = message == null ? "" : message;
+  }
+
+  /** An input line that Pacer rejected before sending anything. */
+  public static ResultError inputRejected(String message) {
+    return new ResultError("invalid_request_error", message, 0, null, INPUT_REJECTED);
+  }
+
+  /** True for results Pacer wrote for rejected input lines (re-checked on every run). */
+  public boolean isInputRejection() {
+    return INPUT_REJECTED.equals(errorCode);
+  }
+
+  /** The error envelope, as the Message Batches results carry it. */
+  public ObjectNode toEnvelope() {
+    JsonNodeFactory json = JsonNodeFactory.instance;
+    ObjectNode envelope = json.objectNode();
+    envelope.put("type", "error");
+    ObjectNode error = envelope.putObject("error");
+    error.put("type", type);
+    error.put("message", message);
+    if (errorCode != null) {
+      error.putObject("details").put("error_code", errorCode);
+    }
+    if (requestId == null) {
+      envelope.putNull("request_id");
+    } else {
+      envelope.put("request_id", requestId);
+    }
+    return envelope;
+  }
+
+  @Override
+  public String toString() {
+    return type + (status == 0 ? "" : " (" + status + ")") + ": " + message
+        + (requestId == null ? "" : " [" + requestId + "]");
+  }
+}

@@ -1,0 +1,66 @@
+package dev.pacer.jobs.internal;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.function.Function;
+import dev.pacer.jobs.Durations;
+
+/**
+ * The figure of merit's least possible time for a job (design.md): for each pool and each bucket,
+ * {@code (Σ demand − burst) / rate}; the job can finish no sooner than the largest of these plus
+ * one request's latency. Pools are paced independently, so the slowest pool binds.
+ */
+public final class LowerBound {
+
+  private LowerBound() {}
+
+  /** What one pool's share of a job asks of its buckets. */
+  public record PoolLoad(String pool, long requests, long inputTokens, long outputTokens) {}
+
+  /**
+   * The least possible time.
+   *
+   * @param time the bound, latency included
+   * @param binding which pool's which limit binds, in words (or that the job fits in the burst)
+   * @param complete false when some limit that the job touches is unknown (the bound ignores it)
+   */
+  public record Bound(Duration time, String binding, boolean complete) {}
+
+  /**
+   * @param burst the bucket capacity as a duration of refill; empty means a full window (the
+   *     largest burst the server may allow, so the bound stays a lower bound)
+   */
+  public static Bound compute(List<PoolLoad> loads, Function<String, KnownLimits> limits, Duration window,
+      Optional<Duration> burst, Duration latency) {
+    double windowSeconds = window.toNanos() / 1e9;
+    double burstFraction = burst.map(b -> b.toNanos() / (double) window.toNanos()).orElse(1.0);
+    double worst = 0;
+    String binding = "none: the job fits within the burst, so one request's latency bounds it";
+    boolean complete = true;
+    for (PoolLoad load : loads) {
+      KnownLimits known = limits.apply(load.pool());
+      String[] names = {"requests (RPM", "input tokens (ITPM", "output tokens (OTPM"};
+      long[] demand = {load.requests(), load.inputTokens(), load.outputTokens()};
+      OptionalLong[] limit = {known.requests(), known.inputTokens(), known.outputTokens()};
+      for (int b = 0; b < 3; b++) {
+        if (limit[b].isEmpty()) {
+          if (demand[b] > 0) {
+            complete = false;
+          }
+          continue;
+        }
+        double perSecond = limit[b].getAsLong() / windowSeconds;
+        double seconds = Math.max(0, (demand[b] - limit[b].getAsLong() * burstFraction) / perSecond);
+        if (seconds > worst) {
+          worst = seconds;
+          binding = load.pool() + " " + names[b] + " " + String.format(Locale.ROOT, "%,d", limit[b].getAsLong())
+              + (window.equals(Duration.ofMinutes(1)) ? "" : " per " + Durations.format(window)) + ")";
+        }
+      }
+    }
+    return new Bound(Duration.ofNanos((long) (worst * 1e9)).plus(latency), binding, complete);
+  }
+}
