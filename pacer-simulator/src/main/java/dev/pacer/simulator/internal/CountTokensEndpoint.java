@@ -15,14 +15,13 @@ final class CountTokensEndpoint {
   }
 
   void handle(HttpCall call) throws IOException {
-    boolean limited = false;
     try {
       call.requireApiKey();
       MessagesRequest request = RequestValidator.countTokens(call.readBody(engine.config().maxRequestBytes()));
       Admission a = engine.countTokensBuckets().tryAdmit(Need.oneRequest(), engine.clock().nanoTime());
       Map<String, String> headers = RateLimitHeaders.of(a.buckets(), engine.clock().wallTime());
       if (!a.admitted()) {
-        limited = true;
+        engine.stats().countTokens(true);
         Map<String, String> h = new LinkedHashMap<>(headers);
         h.put("retry-after", Long.toString(a.retryAfterSeconds()));
         h.put("x-should-retry", "true");
@@ -34,9 +33,13 @@ final class CountTokensEndpoint {
       }
       ObjectNode body = Json.object();
       body.put("input_tokens", PromptAnalyzer.analyze(request).totalTokens());
+      engine.stats().countTokens(false); // counted before answering, so a client that has the answer sees it
       call.sendJson(200, headers, body);
-    } finally {
-      engine.stats().countTokens(limited);
+    } catch (ApiException e) {
+      if (e.status() != 429) {
+        engine.stats().countTokens(false);
+      }
+      throw e;
     }
   }
 }

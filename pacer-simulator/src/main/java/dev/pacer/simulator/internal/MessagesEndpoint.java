@@ -35,19 +35,19 @@ final class MessagesEndpoint {
   }
 
   void handle(HttpCall call) throws IOException {
-    Instant arrived = clock.wallTime();
     engine.stats().attemptStarted();
-    Outcome outcome = new Outcome();
+    Outcome outcome = new Outcome(engine.stats(), clock.wallTime(), call.requestId());
     try {
       serve(call, outcome);
     } catch (ApiException e) {
       outcome.status = e.status();
       outcome.errorType = e.errorType();
+      outcome.commit();
       if (!call.answered()) {
         call.sendError(e);
       }
     } finally {
-      engine.stats().record(outcome.toRecord(arrived, call.requestId()));
+      outcome.commit();
       engine.stats().attemptEnded();
     }
   }
@@ -102,6 +102,7 @@ final class MessagesEndpoint {
       buckets.refundOutput(request.maxTokens() - output, clock.nanoTime());
     }
     outcome.outputTokens = output;
+    outcome.commit();
     call.sendJson(200, headers, MessageBodies.message(
         messageId, request.model(), answer.text(), answer.stopReason(), MessageBodies.usage(split, output)));
   }
@@ -112,6 +113,7 @@ final class MessagesEndpoint {
     int words = answer.words().size();
     int chunk = paced ? DELTA_WORDS_PACED : DELTA_WORDS_UNPACED;
     long generated = 0;
+    boolean settled = false;
     try (SseWriter sse = new SseWriter(call.startEventStream(headers))) {
       sse.event("message_start", MessageBodies.messageStart(MessageBodies.message(
           messageId, request.model(), null, null, MessageBodies.usage(split, 1))));
@@ -129,11 +131,17 @@ final class MessagesEndpoint {
         sse.event("content_block_delta", MessageBodies.textDelta(0, answer.delta(from, to)));
         if (paced) sse.flush();
       }
+      // settle and record before the last events leave, so a client that has read them sees both
+      settled = true;
+      if (rule == OutputRule.RESERVE) {
+        buckets.refundOutput(request.maxTokens() - generated, clock.nanoTime());
+      }
+      outcome.commit();
       sse.event("content_block_stop", MessageBodies.contentBlockStop(0));
       sse.event("message_delta", MessageBodies.messageDelta(answer.stopReason(), split, words));
       sse.event("message_stop", MessageBodies.messageStop());
     } finally {
-      if (rule == OutputRule.RESERVE) {
+      if (!settled && rule == OutputRule.RESERVE) {
         buckets.refundOutput(request.maxTokens() - generated, clock.nanoTime());
       }
     }
@@ -173,8 +181,12 @@ final class MessagesEndpoint {
     return new ApiException(fault.status(), ApiException.typeForStatus(fault.status()), message, headers);
   }
 
-  /** What is known of an attempt so far, for its record. */
+  /** What is known of an attempt so far; recorded once, before the answer's last bytes are sent. */
   private static final class Outcome {
+    private final StatsRecorder stats;
+    private final Instant arrived;
+    private final String requestId;
+    private boolean committed;
     String model;
     String pool;
     int status = 500;
@@ -186,10 +198,18 @@ final class MessagesEndpoint {
     boolean stream;
     String promptHash;
 
-    RequestRecord toRecord(Instant time, String requestId) {
+    Outcome(StatsRecorder stats, Instant arrived, String requestId) {
+      this.stats = stats;
+      this.arrived = arrived;
+      this.requestId = requestId;
+    }
+
+    void commit() {
+      if (committed) return;
+      committed = true;
       TokenSplit s = split == null ? new TokenSplit(0, 0, 0, 0, java.util.List.of()) : split;
-      return new RequestRecord(time, requestId, model, pool, status, errorType, limitedBy,
-          s.inputTokens(), s.cacheCreation(), s.cacheRead(), outputTokens, maxTokens, stream, promptHash);
+      stats.record(new RequestRecord(arrived, requestId, model, pool, status, errorType, limitedBy,
+          s.inputTokens(), s.cacheCreation(), s.cacheRead(), outputTokens, maxTokens, stream, promptHash));
     }
   }
 }
