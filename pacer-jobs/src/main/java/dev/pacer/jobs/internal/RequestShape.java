@@ -47,8 +47,10 @@ final class RequestShape {
         }
       }
     }
+    fillDefaults(params, defaults);
     params.putArray("messages").addObject().put("role", "user").put("content", prompt.textValue());
-    return complete(params, defaults, "");
+    check(params, "");
+    return params;
   }
 
   /** The body for a request-format line's {@code params}, completed by the defaults. */
@@ -60,6 +62,12 @@ final class RequestShape {
   }
 
   private static ObjectNode complete(ObjectNode params, RequestDefaults defaults, String at) throws Invalid {
+    fillDefaults(params, defaults);
+    check(params, at);
+    return params;
+  }
+
+  private static void fillDefaults(ObjectNode params, RequestDefaults defaults) {
     if (!params.has("model") && defaults.model().isPresent()) {
       params.put("model", defaults.model().get());
     }
@@ -69,8 +77,6 @@ final class RequestShape {
     if (!params.has("system") && defaults.system().isPresent()) {
       params.put("system", defaults.system().get());
     }
-    check(params, at);
-    return params;
   }
 
   private static void check(ObjectNode params, String at) throws Invalid {

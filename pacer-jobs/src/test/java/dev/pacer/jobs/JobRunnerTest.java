@@ -1,0 +1,445 @@
+package dev.pacer.jobs;
+
+import static dev.pacer.jobs.testing.Files2.prompts;
+import static dev.pacer.jobs.testing.Files2.resultTypes;
+import static dev.pacer.jobs.testing.Files2.results;
+import static dev.pacer.jobs.testing.Files2.write;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.pacer.jobs.testing.FakeSender;
+import dev.pacer.time.FakeTimeSource;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JobRunnerTest {
+
+  @TempDir Path dir;
+
+  private final FakeSender sender = new FakeSender();
+  private final List<InputProblem> reported = new ArrayList<>();
+  private final List<String> notices = new ArrayList<>();
+
+  private JobConfig.Builder job(Path input) {
+    return JobConfig.builder(input).defaults(RequestDefaults.of("claude-haiku-4-5", 100L, null));
+  }
+
+  private JobRunner runner(JobConfig config) {
+    return JobRunner.builder(config).sender(sender).listener(new JobListener() {
+      @Override
+      public void inputProblem(InputProblem problem) {
+        reported.add(problem);
+      }
+
+      @Override
+      public void notice(String message) {
+        notices.add(message);
+      }
+    }).build();
+  }
+
+  private JobSummary run(JobConfig config) throws Exception {
+    return runner(config).run();
+  }
+
+  @Test
+  void answersEveryRequestOnceInTheBatchResultsFormat() throws Exception {
+    Path input = prompts(dir.resolve("prompts.jsonl"), 25);
+    JobSummary summary = run(job(input).build());
+
+    Path output = dir.resolve("prompts.results.jsonl");
+    assertThat(summary.output()).isEqualTo(output);
+    Map<String, String> types = resultTypes(output);
+    assertThat(types).hasSize(25).containsValue("succeeded").doesNotContainValue("errored");
+    JsonNode first = results(output).get(0);
+    assertThat(first.path("result").path("message").path("content").get(0).path("text").asText()).startsWith("answer to p");
+    assertThat(summary.outcome()).isEqualTo(JobOutcome.COMPLETED);
+    assertThat(summary.exitCode()).isZero();
+    assertThat(summary.requests()).isEqualTo(25);
+    assertThat(summary.sent()).isEqualTo(25);
+    assertThat(summary.succeeded()).isEqualTo(25);
+    assertThat(summary.inputTokens()).isEqualTo(250);
+    assertThat(summary.outputTokens()).isEqualTo(500);
+    // Haiku 4.5: $1 / $5 per million.
+    assertThat(summary.costUsd()).isCloseTo(250 * 1e-6 + 500 * 5e-6, org.assertj.core.data.Offset.offset(1e-12));
+    assertThat(Files.exists(dir.resolve("prompts.results.jsonl.state.json"))).isTrue();
+  }
+
+  @Test
+  void recordsBadLinesAsErroredResultsWhereTheyHaveAnIdAndRunTheRest() throws Exception {
+    Path input = write(dir.resolve("in.jsonl"),
+        "{\"custom_id\":\"good\",\"prompt\":\"hello\"}",
+        "{not json",
+        "{\"custom_id\":\"bad id!\",\"prompt\":\"x\"}",
+        "{\"custom_id\":\"noparams\",\"params\":{\"model\":\"m\",\"max_tokens\":5}}",
+        "{\"custom_id\":\"good\",\"prompt\":\"again\"}",
+        "\"bare\"");
+    JobSummary summary = run(job(input).build());
+
+    Map<String, String> types = resultTypes(dir.resolve("in.results.jsonl"));
+    assertThat(types).containsOnlyKeys("good", "noparams", CustomIdsView.derive("\"bare\""));
+    assertThat(types.get("noparams")).isEqualTo("errored");
+    JsonNode rejected = results(dir.resolve("in.results.jsonl")).stream()
+        .filter(n -> n.path("custom_id").asText().equals("noparams")).findFirst().orElseThrow();
+    assertThat(rejected.at("/result/error/type").asText()).isEqualTo("error");
+    assertThat(rejected.at("/result/error/error/type").asText()).isEqualTo("invalid_request_error");
+    assertThat(rejected.at("/result/error/error/message").asText()).startsWith("line 4: no params.messages");
+    assertThat(sender.sent()).containsExactly("good", CustomIdsView.derive("\"bare\""));
+    assertThat(reported).extracting(InputProblem::line).containsExactly(2, 3, 4, 5);
+    assertThat(summary.rejected()).isEqualTo(4);
+    assertThat(summary.requests()).isEqualTo(2);
+    assertThat(summary.exitCode()).isEqualTo(1);
+  }
+
+  @Test
+  void reportsEveryBadLineBeforeSendingAnything() throws Exception {
+    Path input = write(dir.resolve("in.jsonl"), "\"a\"", "[1]", "\"b\"", "{x", "\"c\"");
+    AtomicInteger sentWhenLastReported = new AtomicInteger(-1);
+    JobRunner runner = JobRunner.builder(job(input).build()).sender(sender).listener(new JobListener() {
+      @Override
+      public void inputProblem(InputProblem problem) {
+        sentWhenLastReported.set(sender.sent().size());
+      }
+    }).build();
+    runner.run();
+    assertThat(sentWhenLastReported.get()).isZero();
+    assertThat(sender.sent()).hasSize(3);
+  }
+
+  @Test
+  void resumeSkipsAnsweredCustomIdsAndRepairsATornLastLine() throws Exception {
+    Path input = prompts(dir.resolve("in.jsonl"), 10);
+    Path output = dir.resolve("in.results.jsonl");
+    run(job(input).build());
+    // Keep the first 4 results and a torn fifth line, as a kill during a write would leave.
+    List<String> lines = Files.readAllLines(output);
+    String torn = lines.get(4).substring(0, lines.get(4).length() / 2);
+    Files.writeString(output, String.join("\n", lines.subList(0, 4)) + "\n" + torn, StandardCharsets.UTF_8);
+
+    FakeSender second = new FakeSender();
+    JobSummary summary = JobRunner.builder(job(input).build()).sender(second).listener(new JobListener() {
+      @Override
+      public void notice(String message) {
+        notices.add(message);
+      }
+    }).build().run();
+
+    assertThat(resultTypes(output)).hasSize(10);
+    assertThat(second.sent()).hasSize(6).doesNotContainAnyElementsOf(List.of("p0", "p1", "p2", "p3"));
+    assertThat(summary.skipped()).isEqualTo(4);
+    assertThat(summary.sent()).isEqualTo(6);
+    assertThat(summary.exitCode()).isZero();
+    assertThat(notices).anyMatch(n -> n.contains("torn last line")).anyMatch(n -> n.contains("resuming: 4 of 10"));
+
+    FakeSender third = new FakeSender();
+    JobSummary nothingLeft = JobRunner.builder(job(input).build()).sender(third).build().run();
+    assertThat(third.sent()).isEmpty();
+    assertThat(nothingLeft.skipped()).isEqualTo(10);
+    assertThat(nothingLeft.exitCode()).isZero();
+  }
+
+  @Test
+  void retryErroredResendsOnlyTheErroredAndLeavesOneLinePerCustomId() throws Exception {
+    Path input = prompts(dir.resolve("in.jsonl"), 6);
+    Path output = dir.resolve("in.results.jsonl");
+    sender.answering((id, params) -> id.equals("p2") || id.equals("p4")
+        ? FakeSender.error("overloaded_error", 529, "Overloaded") : FakeSender.success(id, params));
+    JobSummary first = run(job(input).build());
+    assertThat(first.errored()).isEqualTo(2);
+    assertThat(first.exitCode()).isEqualTo(1);
+
+    FakeSender plainRerun = new FakeSender();
+    JobSummary rerun = JobRunner.builder(job(input).build()).sender(plainRerun).build().run();
+    assertThat(plainRerun.sent()).isEmpty();
+    assertThat(rerun.earlierErrored()).isEqualTo(2);
+    assertThat(rerun.exitCode()).as("errored results kept from before still fail the job").isEqualTo(1);
+
+    FakeSender retry = new FakeSender();
+    JobSummary retried = JobRunner.builder(job(input).retryErrored(true).build()).sender(retry).build().run();
+    assertThat(retry.sent()).containsExactlyInAnyOrder("p2", "p4");
+    assertThat(resultTypes(output)).hasSize(6).doesNotContainValue("errored");
+    assertThat(retried.exitCode()).isZero();
+  }
+
+  @Test
+  void aFixedLineRunsOnTheNextRunWithoutRetryErrored() throws Exception {
+    Path input = write(dir.resolve("in.jsonl"), "{\"custom_id\":\"a\",\"prompt\":\"\"}", "{\"custom_id\":\"b\",\"prompt\":\"x\"}");
+    run(job(input).build());
+    assertThat(resultTypes(dir.resolve("in.results.jsonl"))).containsEntry("a", "errored");
+
+    write(input, "{\"custom_id\":\"a\",\"prompt\":\"now fixed\"}", "{\"custom_id\":\"b\",\"prompt\":\"x\"}");
+    FakeSender second = new FakeSender();
+    JobSummary summary = JobRunner.builder(job(input).allowChanges(true).build()).sender(second).build().run();
+    assertThat(second.sent()).containsExactly("a");
+    assertThat(resultTypes(dir.resolve("in.results.jsonl"))).containsEntry("a", "succeeded").hasSize(2);
+    assertThat(summary.exitCode()).isZero();
+  }
+
+  @Test
+  void aChangedInputFileIsExplainedAndRefused() throws Exception {
+    Path input = prompts(dir.resolve("in.jsonl"), 3);
+    run(job(input).build());
+    write(input, "{\"custom_id\":\"p0\",\"prompt\":\"something else\"}", "{\"custom_id\":\"p1\",\"prompt\":\"Say 1\"}");
+
+    assertThatThrownBy(() -> run(job(input).build()))
+        .isInstanceOf(JobException.class)
+        .hasMessageContaining("changed since the results")
+        .hasMessageContaining("not only by lines added at the end")
+        .hasMessageContaining("--allow-changes");
+    FakeSender allowed = new FakeSender();
+    JobSummary summary = JobRunner.builder(job(input).allowChanges(true).build()).sender(allowed).build().run();
+    assertThat(allowed.sent()).isEmpty();
+    assertThat(summary.skipped()).isEqualTo(2);
+  }
+
+  @Test
+  void linesAddedAtTheEndRunWithoutComplaint() throws Exception {
+    Path input = prompts(dir.resolve("in.jsonl"), 3);
+    run(job(input).build());
+    Files.writeString(input, "{\"custom_id\":\"p3\",\"prompt\":\"Say 3\"}\n", StandardOpenOption.APPEND);
+
+    FakeSender second = new FakeSender();
+    JobRunner.builder(job(input).build()).sender(second).listener(new JobListener() {
+      @Override
+      public void notice(String message) {
+        notices.add(message);
+      }
+    }).build().run();
+    assertThat(second.sent()).containsExactly("p3");
+    assertThat(notices).anyMatch(n -> n.contains("input grew"));
+  }
+
+  @Test
+  void changedRequestOptionsAreExplainedAndRefused() throws Exception {
+    Path input = prompts(dir.resolve("in.jsonl"), 2);
+    run(job(input).build());
+    JobConfig changed = JobConfig.builder(input).defaults(RequestDefaults.of("claude-sonnet-4-5", 100L, "Be terse")).build();
+    assertThatThrownBy(() -> run(changed))
+        .isInstanceOf(JobException.class)
+        .hasMessageContaining("--model was claude-haiku-4-5, now claude-sonnet-4-5")
+        .hasMessageContaining("--system was not given, now it is");
+  }
+
+  @Test
+  void maxCostStopsAdmittingBeforeTheCeilingAndExitsThree() throws Exception {
+    Path input = prompts(dir.resolve("in.jsonl"), 20);
+    // Worst case per request: ~14 input tokens at $1/M + 100 max_tokens at $5/M ≈ $0.00051;
+    // each answer costs $0.00011 (10 in, 20 out), so about 9 fit under $0.0015.
+    JobSummary summary = run(job(input).maxCostUsd(new BigDecimal("0.0015")).build());
+    assertThat(summary.outcome()).isEqualTo(JobOutcome.STOPPED_BY_MAX_COST);
+    assertThat(summary.exitCode()).isEqualTo(3);
+    assertThat(summary.sent()).isBetween(1, 19);
+    assertThat(summary.costUsd()).isLessThanOrEqualTo(0.0015);
+    assertThat(summary.unfinished()).isEqualTo(20 - summary.sent());
+    assertThat(resultTypes(dir.resolve("in.results.jsonl"))).hasSize(summary.sent());
+  }
+
+  @Test
+  void theDeadlineAbandonsRequestsInFlightAndExitsThree() throws Exception {
+    Path input = prompts(dir.resolve("in.jsonl"), 5);
+    FakeTimeSource clock = new FakeTimeSource();
+    sender.holding(true);
+    JobRunner runner = JobRunner.builder(job(input).deadline(Duration.ofMinutes(5)).build())
+        .sender(sender).timeSource(clock).build();
+    Future<JobSummary> running = Executors.newSingleThreadExecutor().submit(runner::run);
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> sender.heldCount() == 5);
+    clock.advance(Duration.ofMinutes(5));
+    JobSummary summary = running.get(10, TimeUnit.SECONDS);
+    assertThat(summary.outcome()).isEqualTo(JobOutcome.STOPPED_BY_DEADLINE);
+    assertThat(summary.exitCode()).isEqualTo(3);
+    assertThat(summary.unfinished()).isEqualTo(5);
+    sender.releaseAll();
+    assertThat(resultTypes(dir.resolve("in.results.jsonl"))).as("late answers leave no line").isEmpty();
+  }
+
+  @Test
+  void stopLetsInFlightRequestsFinishAndExits130() throws Exception {
+    Path input = prompts(dir.resolve("in.jsonl"), 10);
+    sender.holding(true);
+    JobRunner runner = runner(job(input).pacing(PacingConfig.builder().concurrency(3).build()).build());
+    Future<JobSummary> running = Executors.newSingleThreadExecutor().submit(runner::run);
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> sender.heldCount() == 3);
+    runner.stop();
+    sender.releaseAll();
+    JobSummary summary = running.get(10, TimeUnit.SECONDS);
+    assertThat(summary.outcome()).isEqualTo(JobOutcome.INTERRUPTED);
+    assertThat(summary.exitCode()).isEqualTo(130);
+    assertThat(summary.sent()).isEqualTo(3);
+    assertThat(summary.succeeded()).isEqualTo(3);
+    assertThat(summary.unfinished()).isEqualTo(7);
+    assertThat(resultTypes(dir.resolve("in.results.jsonl"))).hasSize(3);
+  }
+
+  @Test
+  void abandonLeavesNoLineForRequestsInFlight() throws Exception {
+    Path input = prompts(dir.resolve("in.jsonl"), 10);
+    sender.holding(true);
+    JobRunner runner = runner(job(input).pacing(PacingConfig.builder().concurrency(4).build()).build());
+    Future<JobSummary> running = Executors.newSingleThreadExecutor().submit(runner::run);
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> sender.heldCount() == 4);
+    runner.stop();
+    runner.abandon();
+    JobSummary summary = running.get(10, TimeUnit.SECONDS);
+    sender.releaseAll();
+    assertThat(summary.exitCode()).isEqualTo(130);
+    assertThat(Files.readString(dir.resolve("in.results.jsonl"))).isEmpty();
+  }
+
+  @Test
+  void aSenderThatFailsIsRecordedAsAnApiError() throws Exception {
+    Path input = prompts(dir.resolve("in.jsonl"), 2);
+    RequestSender broken = (id, params) -> id.equals("p0")
+        ? CompletableFuture.failedFuture(new IllegalStateException("boom"))
+        : CompletableFuture.completedFuture(FakeSender.success(id, params));
+    JobSummary summary = JobRunner.builder(job(input).build()).sender(broken).build().run();
+    assertThat(resultTypes(dir.resolve("in.results.jsonl"))).containsEntry("p0", "errored").containsEntry("p1", "succeeded");
+    assertThat(summary.errored()).isEqualTo(1);
+  }
+
+  @Test
+  void theSummaryJsonHasTheListedFields() throws Exception {
+    Path input = prompts(dir.resolve("in.jsonl"), 4);
+    sender.answering((id, params) -> id.equals("p1")
+        ? new SendOutcome.Errored(new ResultError("rate_limit_error", "slow down", 429, "req_1", null), new Attempts(8, 8, 0))
+        : new SendOutcome.Succeeded(FakeSender.message("claude-haiku-4-5", "ok", 10, 20), new Attempts(2, 0, 1)));
+    JsonNode json = run(job(input).build()).toJson();
+    assertThat(json.fieldNames()).toIterable().contains("requests", "succeeded", "errored", "attempts", "rate_limited",
+        "overloaded", "input_tokens", "output_tokens", "cost_usd", "elapsed_s", "rejected", "binding_limit",
+        "efficiency", "exit_code");
+    assertThat(json.get("requests").asInt()).isEqualTo(4);
+    assertThat(json.get("succeeded").asInt()).isEqualTo(3);
+    assertThat(json.get("errored").asInt()).isEqualTo(1);
+    assertThat(json.get("attempts").asInt()).isEqualTo(14);
+    assertThat(json.get("rate_limited").asInt()).isEqualTo(8);
+    assertThat(json.get("overloaded").asInt()).isEqualTo(3);
+    assertThat(json.get("input_tokens").asInt()).isEqualTo(30);
+    assertThat(json.get("output_tokens").asInt()).isEqualTo(60);
+    assertThat(json.get("cost_usd").decimalValue()).isEqualByComparingTo("0.000330");
+    assertThat(json.get("elapsed_s").isNumber()).isTrue();
+    assertThat(json.get("exit_code").asInt()).isEqualTo(1);
+  }
+
+  @Test
+  void aDryRunChecksCountsAndEstimatesAndChangesNothing() throws Exception {
+    Path input = write(dir.resolve("in.jsonl"),
+        "{\"custom_id\":\"a\",\"prompt\":\"" + "word ".repeat(70) + "\"}",
+        "{\"custom_id\":\"b\",\"prompt\":\"hello\",\"model\":\"claude-sonnet-4-5\"}",
+        "{broken");
+    JobConfig config = job(input).pacing(PacingConfig.builder().tier("tier1").build()).build();
+    JobEstimate estimate = runner(config).estimate();
+    assertThat(sender.sent()).isEmpty();
+    assertThat(Files.exists(config.output())).isFalse();
+    assertThat(Files.exists(config.stateFile())).isFalse();
+    assertThat(estimate.requests()).isEqualTo(2);
+    assertThat(estimate.rejected()).isEqualTo(1);
+    assertThat(estimate.problems()).extracting(InputProblem::line).containsExactly(3);
+    assertThat(estimate.pools()).extracting(JobEstimate.PoolEstimate::pool).containsExactly("haiku-4-5", "sonnet-4-5");
+    assertThat(estimate.pools().get(0).inputTokens()).isBetween(90L, 120L);
+    assertThat(estimate.pools().get(0).limits()).isEqualTo("50 / 50,000 / 10,000");
+    assertThat(estimate.maxCostUsd()).isGreaterThan(estimate.inputCostUsd());
+    assertThat(estimate.limitsKnown()).isTrue();
+    assertThat(estimate.leastTime()).as("two requests fit in a tier-1 burst").isEqualTo(Duration.ZERO);
+  }
+
+  @Test
+  void aDryRunWorksOutTheLeastPossibleTimeFromTheBindingLimit() throws Exception {
+    Path input = prompts(dir.resolve("in.jsonl"), 300);
+    JobConfig config = job(input).pacing(PacingConfig.builder().requestsPerWindow(60).inputTokensPerWindow(1_000_000)
+        .outputTokensPerWindow(1_000_000).burst(Duration.ofSeconds(1)).build()).build();
+    JobEstimate estimate = runner(config).estimate();
+    // 300 requests at 60 a minute with a one-second burst (1 request): (300 - 1) / 1 per s = 299 s.
+    assertThat(estimate.leastTime()).isEqualTo(Duration.ofSeconds(299));
+    assertThat(estimate.bindingLimit()).contains("haiku-4-5 requests (RPM 60)");
+  }
+
+  @Test
+  void aDryRunCanCountTokensExactly() throws Exception {
+    Path input = prompts(dir.resolve("in.jsonl"), 3);
+    JobEstimate estimate = JobRunner.builder(job(input).build()).sender(sender)
+        .tokenCounter(params -> CompletableFuture.completedFuture(1000L)).build().estimate();
+    assertThat(estimate.exactCounts()).isTrue();
+    assertThat(estimate.pools().get(0).inputTokens()).isEqualTo(3000);
+  }
+
+  @Test
+  void aJobOverTwoModelsIsPacedPerPoolWithLimitsFromAFile() throws Exception {
+    Path input = write(dir.resolve("in.jsonl"),
+        "{\"custom_id\":\"h1\",\"prompt\":\"x\",\"model\":\"claude-haiku-4-5\"}",
+        "{\"custom_id\":\"s1\",\"prompt\":\"x\",\"model\":\"claude-sonnet-4-5-20250929\"}",
+        "{\"custom_id\":\"h2\",\"prompt\":\"y\",\"model\":\"claude-haiku-4-5-20251001\"}",
+        "{\"custom_id\":\"s2\",\"prompt\":\"y\",\"model\":\"claude-sonnet-4-6\"}");
+    PacingConfig pacing = PacingConfig.builder()
+        .poolLimits("haiku-4-5", new PoolLimits(2, 100_000, 100_000))
+        .poolLimits("sonnet-4-5", new PoolLimits(1, 100_000, 100_000))
+        .burst(Duration.ofSeconds(30))
+        .build();
+    JobEstimate estimate = runner(job(input).pacing(pacing).build()).estimate();
+    assertThat(estimate.pools()).extracting(JobEstimate.PoolEstimate::pool, JobEstimate.PoolEstimate::requests)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("haiku-4-5", 2), org.assertj.core.groups.Tuple.tuple("sonnet-4-5", 2));
+    // sonnet: 2 requests at 1 a minute, burst 0.5 request: (2 - 0.5) / (1/60 s) = 90 s.
+    assertThat(estimate.leastTime()).isEqualTo(Duration.ofSeconds(90));
+    assertThat(estimate.bindingLimit()).startsWith("sonnet-4-5 requests");
+
+    JobSummary summary = run(job(input).pacing(pacing).build());
+    assertThat(summary.succeeded()).isEqualTo(4);
+    assertThat(resultTypes(dir.resolve("in.results.jsonl"))).hasSize(4);
+    assertThat(summary.bindingLimit()).startsWith("sonnet-4-5 requests");
+  }
+
+  @Test
+  void aRequestLargerThanAKnownLimitIsRejectedBeforeSending() throws Exception {
+    Path input = write(dir.resolve("in.jsonl"),
+        "{\"custom_id\":\"big\",\"prompt\":\"" + "word ".repeat(40000) + "\"}",
+        "{\"custom_id\":\"huge_out\",\"prompt\":\"x\",\"max_tokens\":20000}",
+        "{\"custom_id\":\"fine\",\"prompt\":\"x\"}");
+    JobSummary summary = run(job(input).pacing(PacingConfig.builder().tier("tier1").build()).build());
+    assertThat(sender.sent()).containsExactly("fine");
+    assertThat(reported).extracting(InputProblem::kind).containsOnly(InputProblem.Kind.EXCEEDS_LIMITS);
+    assertThat(reported.get(1).message()).contains("max_tokens 20000").contains("OTPM 10000");
+    assertThat(resultTypes(dir.resolve("in.results.jsonl"))).containsEntry("big", "errored").containsEntry("huge_out", "errored");
+    assertThat(summary.exitCode()).isEqualTo(1);
+  }
+
+  @Test
+  void aMissingInputIsAJobException() {
+    assertThatThrownBy(() -> run(job(dir.resolve("nope.jsonl")).build()))
+        .isInstanceOf(JobException.class).hasMessageContaining("input file not found");
+  }
+
+  @Test
+  void batchesAreNotBuiltYet() throws IOException {
+    Path input = prompts(dir.resolve("in.jsonl"), 1);
+    assertThatThrownBy(() -> run(job(input).via(Via.BATCHES).build()))
+        .isInstanceOf(JobException.class).hasMessageContaining("issue 9");
+  }
+
+  @Test
+  void theDefaultOutputSitsBesideTheInput() {
+    assertThat(JobConfig.defaultOutput(Path.of("/x/prompts.jsonl"))).isEqualTo(Path.of("/x/prompts.results.jsonl"));
+    assertThat(JobConfig.defaultOutput(Path.of("jobs"))).isEqualTo(Path.of("jobs.results.jsonl"));
+    assertThat(JobConfig.defaultOutput(Path.of("a.json"))).isEqualTo(Path.of("a.results.jsonl"));
+  }
+
+  /** The derivation rule, as the tests see it. */
+  static final class CustomIdsView {
+    static String derive(String line) {
+      return dev.pacer.jobs.internal.CustomIds.derive(line);
+    }
+  }
+}
