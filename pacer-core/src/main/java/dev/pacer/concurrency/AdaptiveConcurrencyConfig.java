@@ -12,12 +12,13 @@ import java.util.Objects;
  *     ConcurrencyLimit#littleLawLimit} of the requests-per-minute limit and the expected latency)
  * @param decreaseFactor what a decrease multiplies the limit by, in (0, 1) (default 0.9); a
  *     decrease always takes off at least 1
- * @param overloadThreshold the share of recent outcomes that must be overloads before the limit
- *     shrinks, in [0, 1) (default 0.3); 0 shrinks on every overload (at most once per round trip)
- * @param overloadWindow how many recent outcomes the overload share is taken over: an exponentially
- *     weighted average with weight {@code 1/overloadWindow} per outcome (default 50)
+ * @param overloadThreshold the share of a measurement interval's outcomes that must be overloads
+ *     for the limit to shrink, in [0, 1) (default 0.3); 0 shrinks on any overload (at most once
+ *     per interval)
+ * @param minSamples the fewest outcomes a measurement interval holds before it is judged (default
+ *     10); an interval lasts at least one smoothed round trip and until it has this many
  * @param initialRtt the round-trip time assumed until the first success measures one (default
- *     2 s); it spaces decreases
+ *     2 s); it sets the length of the measurement intervals
  */
 public record AdaptiveConcurrencyConfig(
     int minLimit,
@@ -25,7 +26,7 @@ public record AdaptiveConcurrencyConfig(
     int initialLimit,
     double decreaseFactor,
     double overloadThreshold,
-    int overloadWindow,
+    int minSamples,
     Duration initialRtt) {
 
   public static final int DEFAULT_MIN_LIMIT = 1;
@@ -33,7 +34,7 @@ public record AdaptiveConcurrencyConfig(
   public static final int DEFAULT_INITIAL_LIMIT = 16;
   public static final double DEFAULT_DECREASE_FACTOR = 0.9;
   public static final double DEFAULT_OVERLOAD_THRESHOLD = 0.3;
-  public static final int DEFAULT_OVERLOAD_WINDOW = 50;
+  public static final int DEFAULT_MIN_SAMPLES = 10;
   public static final Duration DEFAULT_INITIAL_RTT = Duration.ofSeconds(2);
 
   public AdaptiveConcurrencyConfig {
@@ -53,8 +54,8 @@ public record AdaptiveConcurrencyConfig(
     if (!(overloadThreshold >= 0 && overloadThreshold < 1)) {
       throw new IllegalArgumentException("overloadThreshold must be in [0, 1), got " + overloadThreshold);
     }
-    if (overloadWindow < 1) {
-      throw new IllegalArgumentException("overloadWindow must be at least 1 outcome, got " + overloadWindow);
+    if (minSamples < 1) {
+      throw new IllegalArgumentException("minSamples must be at least 1 outcome, got " + minSamples);
     }
     Objects.requireNonNull(initialRtt, "initialRtt");
     if (initialRtt.isNegative() || initialRtt.isZero() || initialRtt.compareTo(Duration.ofDays(1)) > 0) {
@@ -62,9 +63,9 @@ public record AdaptiveConcurrencyConfig(
     }
   }
 
-  /** Limits 1 to 1,000 starting at 16; ×0.9 once 30% of the last ~50 outcomes are overloads. */
+  /** Limits 1 to 1,000 starting at 16; ×0.9 when over 30% of a round trip's outcomes are overloads. */
   public static AdaptiveConcurrencyConfig defaults() {
     return new AdaptiveConcurrencyConfig(DEFAULT_MIN_LIMIT, DEFAULT_MAX_LIMIT, DEFAULT_INITIAL_LIMIT,
-        DEFAULT_DECREASE_FACTOR, DEFAULT_OVERLOAD_THRESHOLD, DEFAULT_OVERLOAD_WINDOW, DEFAULT_INITIAL_RTT);
+        DEFAULT_DECREASE_FACTOR, DEFAULT_OVERLOAD_THRESHOLD, DEFAULT_MIN_SAMPLES, DEFAULT_INITIAL_RTT);
   }
 }

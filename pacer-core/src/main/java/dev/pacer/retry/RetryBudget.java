@@ -8,8 +8,11 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Caps retries, across all requests, to a fraction of first attempts plus a floor, over a
- * sliding window, so that an outage cannot turn every request into ten: over any window, retries
- * number at most {@code ratio × firstAttempts + minRetriesPerSecond × window}.
+ * sliding window, so that an outage cannot turn every request into ten. A retry token is granted
+ * only if, with it, the retries of the last window number at most
+ * {@code floor(ratio × firstAttempts + minRetriesPerSecond × window)}, the first attempts being
+ * those of the same window. The window slides in tenths: "the last window" is the current tenth
+ * and the nine before it.
  *
  * <p>A spent budget does not fail the retry: {@link #tryAcquireRetry()} says how long until a
  * retry fits, and the caller waits and asks again. So an outage neither storms (retries are held

@@ -4,8 +4,8 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * A {@link RetryBudget}'s settings: over any {@code window}, retries may number at most
- * {@code ratio × first attempts + minRetriesPerSecond × window}.
+ * A {@link RetryBudget}'s settings: a retry is granted while the retries of the last
+ * {@code window} number at most {@code ratio × its first attempts + minRetriesPerSecond × window}.
  *
  * @param ratio retries allowed per first attempt (default {@value #DEFAULT_RATIO}); 0 leaves only
  *     the floor
