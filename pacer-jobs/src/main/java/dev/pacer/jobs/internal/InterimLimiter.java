@@ -131,6 +131,12 @@ public final class InterimLimiter implements AttemptGate {
     final Bucket output;
     final ArrayDeque<Waiter> queue = new ArrayDeque<>();
     long lastNanos;
+    /**
+     * Refill starts with the pool's first answer, not its first admission: until the server has
+     * seen a request its bucket sits at capacity and refills nothing, so refill counted earlier
+     * would be refill the server never grants.
+     */
+    boolean refilling;
     long pausedUntilNanos;
     boolean paused;
     boolean wakeScheduled;
@@ -150,6 +156,10 @@ public final class InterimLimiter implements AttemptGate {
     }
 
     void refill(long now) {
+      if (!refilling) {
+        lastNanos = now;
+        return;
+      }
       long elapsed = now - lastNanos;
       if (elapsed > 0) {
         for (Bucket b : new Bucket[] {requests, input, output}) {
@@ -191,6 +201,7 @@ public final class InterimLimiter implements AttemptGate {
     /** Settles a reservation: {@code refundAll} for attempts the server charged nothing for. */
     void give(Waiter w, long actualInput, long actualOutput, boolean refundAll) {
       refill(time.nanoTime());
+      refilling = true;
       if (refundAll) {
         if (requests != null) {
           requests.level = Math.min(requests.capacity, requests.level + 1);

@@ -1,0 +1,143 @@
+package dev.pacer.jobs;
+
+import static dev.pacer.jobs.testing.Files2.prompts;
+import static dev.pacer.jobs.testing.Files2.resultTypes;
+import static dev.pacer.jobs.testing.Files2.results;
+import static dev.pacer.jobs.testing.Files2.write;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.pacer.simulator.Latency;
+import dev.pacer.simulator.RequestRecord;
+import dev.pacer.simulator.Simulator;
+import dev.pacer.simulator.SimulatorConfig;
+import dev.pacer.simulator.SimulatorStats;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Jobs sent through the official SDK ({@link SdkRequestSender}) to the in-process simulator. */
+@Timeout(60)
+class SimulatedJobTest {
+
+  @TempDir Path dir;
+
+  private static JobConfig.Builder job(Path input, PacingConfig pacing) {
+    return JobConfig.builder(input).defaults(RequestDefaults.of("claude-haiku-4-5", 50L, null)).pacing(pacing);
+  }
+
+  @Test
+  void aJobUnderTightLimitsCompletesWithoutA429AndEveryCustomIdAnsweredOnce() throws Exception {
+    // 30 requests per 3-second window (10 a second): 60 requests take about 3 s.
+    Duration window = Duration.ofSeconds(3);
+    try (Simulator sim = Simulator.start(SimulatorConfig.builder().rpm(30).itpm(1_000_000).otpm(1_000_000)
+        .window(window).seed(7).build())) {
+      Path input = prompts(dir.resolve("in.jsonl"), 60);
+      PacingConfig pacing = PacingConfig.builder().requestsPerWindow(30).inputTokensPerWindow(1_000_000)
+          .outputTokensPerWindow(1_000_000).window(window).concurrency(16).build();
+      JobSummary summary;
+      try (SdkRequestSender sender = SdkRequestSender.builder().baseUrl(sim.baseUrl()).apiKey("test").pacing(pacing).build()) {
+        summary = JobRunner.builder(job(input, pacing).build()).sender(sender).build().run();
+      }
+
+      SimulatorStats stats = sim.stats();
+      assertThat(stats.rateLimited()).as("429s by bucket: %s", stats.rateLimitedByBucket()).isZero();
+      assertThat(summary.rateLimited()).isZero();
+      assertThat(summary.succeeded()).isEqualTo(60);
+      assertThat(summary.attempts()).isEqualTo(60);
+      Map<String, String> types = resultTypes(dir.resolve("in.results.jsonl"));
+      assertThat(types).hasSize(60).doesNotContainValue("errored");
+      assertThat(stats.records().stream().map(RequestRecord::promptHash).distinct().count()).isEqualTo(60);
+      assertThat(summary.inputTokens()).isEqualTo(stats.inputTokensServed());
+      assertThat(summary.outputTokens()).isEqualTo(stats.outputTokensServed());
+      assertThat(summary.bindingLimit()).startsWith("haiku-4-5 requests");
+      assertThat(summary.efficiency()).isPresent();
+      JsonNode message = results(dir.resolve("in.results.jsonl")).get(0).at("/result/message");
+      assertThat(message.path("type").asText()).isEqualTo("message");
+      assertThat(message.path("usage").path("output_tokens").asLong()).isPositive();
+    }
+  }
+
+  @Test
+  void largeMaxTokensAreStreamedAndErrorsComeBackAsEnvelopes() throws Exception {
+    try (Simulator sim = Simulator.start(SimulatorConfig.builder().tier("build").seed(3)
+        .latency(Latency.of(Duration.ofMillis(5), 100_000)).build())) {
+      Path input = write(dir.resolve("in.jsonl"),
+          "{\"custom_id\":\"long\",\"params\":{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":30000,"
+              + "\"messages\":[{\"role\":\"user\",\"content\":\"Write at length.\"}]}}",
+          "{\"custom_id\":\"short\",\"prompt\":\"Hi\"}",
+          "{\"custom_id\":\"odd\",\"params\":{\"model\":\"claude-haiku-4-5\",\"max_tokens\":10,"
+              + "\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"mystery_block\"}]}]}}");
+      PacingConfig pacing = PacingConfig.builder().build();
+      JobSummary summary;
+      try (SdkRequestSender sender = SdkRequestSender.builder().baseUrl(sim.baseUrl()).apiKey("test").pacing(pacing).build()) {
+        summary = JobRunner.builder(job(input, pacing).build()).sender(sender).build().run();
+      }
+      List<RequestRecord> records = sim.stats().records();
+      assertThat(records.stream().filter(r -> r.maxTokens() == 30000)).allMatch(RequestRecord::stream).hasSize(1);
+      assertThat(records.stream().filter(r -> r.maxTokens() == 50)).noneMatch(RequestRecord::stream);
+      Map<String, JsonNode> byId = results(dir.resolve("in.results.jsonl")).stream()
+          .collect(Collectors.toMap(n -> n.path("custom_id").asText(), n -> n.path("result")));
+      assertThat(byId.get("long").path("type").asText()).isEqualTo("succeeded");
+      assertThat(byId.get("long").at("/message/content/0/text").asText()).isNotEmpty();
+      assertThat(byId.get("short").path("type").asText()).isEqualTo("succeeded");
+      JsonNode odd = byId.get("odd");
+      if (odd.path("type").asText().equals("errored")) {
+        assertThat(odd.at("/error/type").asText()).isEqualTo("error");
+        assertThat(odd.at("/error/error/type").asText()).isNotEmpty();
+        assertThat(summary.errored()).isEqualTo(1);
+      }
+      assertThat(summary.sent()).isEqualTo(3);
+    }
+  }
+
+  @Test
+  void aJobOverTwoModelsRunsEachUnderItsPoolsLimits() throws Exception {
+    Duration window = Duration.ofSeconds(2);
+    try (Simulator sim = Simulator.start(SimulatorConfig.builder().window(window).seed(11)
+        .poolLimits("haiku-4-5", 20, 1_000_000, 1_000_000)
+        .poolLimits("sonnet-4-5", 10, 1_000_000, 1_000_000)
+        .build())) {
+      StringBuilder lines = new StringBuilder();
+      for (int i = 0; i < 20; i++) {
+        String model = i % 2 == 0 ? "claude-haiku-4-5" : "claude-sonnet-4-5";
+        lines.append("{\"custom_id\":\"r").append(i).append("\",\"prompt\":\"Question ").append(i)
+            .append("\",\"model\":\"").append(model).append("\"}\n");
+      }
+      Path input = dir.resolve("two.jsonl");
+      java.nio.file.Files.writeString(input, lines);
+      PacingConfig pacing = PacingConfig.builder().window(window)
+          .poolLimits("haiku-4-5", new PoolLimits(20, 1_000_000, 1_000_000))
+          .poolLimits("sonnet-4-5", new PoolLimits(10, 1_000_000, 1_000_000))
+          .build();
+      JobSummary summary;
+      try (SdkRequestSender sender = SdkRequestSender.builder().baseUrl(sim.baseUrl()).apiKey("test").pacing(pacing).build()) {
+        summary = JobRunner.builder(job(input, pacing).build()).sender(sender).build().run();
+      }
+      assertThat(sim.stats().rateLimited()).isZero();
+      assertThat(summary.succeeded()).isEqualTo(20);
+      assertThat(sim.stats().records().stream().map(RequestRecord::pool).distinct()).containsExactlyInAnyOrder(
+          "haiku-4-5", "sonnet-4-5");
+      assertThat(summary.lowerBound()).isPresent();
+    }
+  }
+
+  @Test
+  void limitsAreLearnedFromHeadersWhenNoneAreConfigured() throws Exception {
+    try (Simulator sim = Simulator.start(SimulatorConfig.builder().tier("build").seed(5).build())) {
+      Path input = prompts(dir.resolve("in.jsonl"), 5);
+      PacingConfig pacing = PacingConfig.defaults();
+      try (SdkRequestSender sender = SdkRequestSender.builder().baseUrl(sim.baseUrl()).apiKey("test").pacing(pacing).build()) {
+        JobSummary summary = JobRunner.builder(job(input, pacing).build()).sender(sender).build().run();
+        assertThat(summary.succeeded()).isEqualTo(5);
+        assertThat(sender.limits("haiku-4-5")).contains(new PoolLimits(5000, 5_000_000, 1_000_000));
+        assertThat(summary.lowerBound()).isPresent();
+      }
+    }
+  }
+}
