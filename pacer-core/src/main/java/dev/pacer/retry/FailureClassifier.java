@@ -214,9 +214,9 @@ final class FailureClassifier {
       return "with no readable error body"
           + headerRequestId.map(id -> " (request-id " + id + ")").orElse("");
     }
-    if (error.requestId() == null && headerRequestId.isPresent()) {
-      error = new ApiError(error.type(), error.message(), error.errorCode(), headerRequestId.get());
-    }
-    return error.toString();
+    ApiError withRequestId = error.requestId() == null && headerRequestId.isPresent()
+        ? new ApiError(error.type(), error.message(), error.errorCode(), headerRequestId.get())
+        : error;
+    return withRequestId.toString();
   }
 }

@@ -27,11 +27,14 @@ import java.util.random.RandomGenerator;
  *   <li>the delay would carry the next attempt past {@code maxElapsed} or the caller's deadline.
  * </ol>
  *
- * <p>The delay is the server's when it named a positive one, else the jittered exponential
- * backoff described in {@link Backoff} (full jitter: uniform in {@code [0, min(maxBackoff,
- * initialBackoff·2^(n−1)))} before retry {@code n}). A {@code retry-after} of zero or a date already
- * past gets the backoff too, as in the official TypeScript and Python SDKs, so that a server (or a
- * clock) that says "now" cannot turn a wave of failures into a storm.
+ * <p>The delay is the server's when it named a positive one, else exponential backoff with full
+ * jitter: uniform in {@code [0, min(maxBackoff, initialBackoff·2^(n−1)))} before retry {@code n}.
+ * Full jitter rather than the official SDKs' {@code × (1 − 0.25·random)}: the failures that reach
+ * the backoff (529s, 5xx, broken connections) come in waves from attempts sent together, and only
+ * spreading a wave over the whole interval breaks it up; an early retry still waits for the
+ * governor's buckets, a concurrency slot and the {@link RetryBudget}. A {@code retry-after} of zero
+ * or a date already past gets the backoff too, as in the official TypeScript and Python SDKs, so
+ * that a server (or a clock) that says "now" cannot turn a wave of failures into a storm.
  *
  * <p>Immutable and thread-safe; one policy serves every request.
  */
