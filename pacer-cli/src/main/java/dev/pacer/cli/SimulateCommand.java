@@ -151,7 +151,7 @@ public final class SimulateCommand implements Callable<Integer> {
     if (!(overloadProbability >= 0 && overloadProbability <= 1)) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--overload-probability must be within 0..1");
     }
-    return parse("the options", b::build);
+    return parse(null, b::build);
   }
 
   private Duration duration(String option, String text) {
@@ -162,7 +162,8 @@ public final class SimulateCommand implements Callable<Integer> {
     try {
       return parser.get();
     } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(spec.commandLine(), option + ": " + e.getMessage());
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          option == null ? e.getMessage() : option + ": " + e.getMessage());
     }
   }
 

@@ -72,7 +72,7 @@ public final class ModelCatalog {
     this.poolsCountingCacheReads = Set.copyOf(cacheReads);
     this.limitsByTierAndPool = Map.copyOf(limits);
     this.countTokensRpmByTier = Map.copyOf(countTokens);
-    this.tiers = Set.copyOf(tierNames);
+    this.tiers = java.util.Collections.unmodifiableSet(tierNames); // sorted, for messages
     this.modelIds = List.copyOf(new ArrayList<>(models));
   }
 
