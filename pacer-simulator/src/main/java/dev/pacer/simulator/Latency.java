@@ -50,6 +50,18 @@ public record Latency(Duration firstToken, double tokensPerSecond) {
     return of(Durations.parse(t.substring(0, plus)), tokensPerSecond);
   }
 
+  /**
+   * This latency with time scaled by {@code factor}: {@code 0.1} makes answers ten times faster,
+   * to go with a window compressed tenfold (60 s to 6 s).
+   */
+  public Latency scaledBy(double factor) {
+    if (!(factor > 0) || Double.isInfinite(factor)) {
+      throw new IllegalArgumentException("factor must be positive and finite: " + factor);
+    }
+    if (isOff()) return this;
+    return new Latency(Duration.ofNanos(Math.round(firstToken.toNanos() * factor)), tokensPerSecond / factor);
+  }
+
   /** True when answers are not delayed at all. */
   public boolean isOff() {
     return firstToken.isZero() && Double.isInfinite(tokensPerSecond);

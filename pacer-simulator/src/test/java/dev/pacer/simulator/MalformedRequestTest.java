@@ -150,6 +150,30 @@ class MalformedRequestTest {
     assertThat(s.records()).extracting(RequestRecord::status).containsExactly(400, 401);
   }
 
+  @Test
+  void garbageAndCutConnectionsDoNotHurtTheServer() throws Exception {
+    int port = SIM.simulator().port();
+    String[] rubbish = {
+      "NONSENSE\r\n\r\n",
+      "POST /v1/messages HTTP/1.1\r\nHost: x\r\nx-api-key: k\r\nContent-Length: 500\r\n\r\n{\"model\":",
+      "POST /v1/messages HTTP/1.1\r\nHost: x\r\nContent-Length: nope\r\n\r\n",
+      "\u0000\u0001\u0002\r\n\r\n",
+    };
+    for (String r : rubbish) {
+      try (java.net.Socket socket = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), port)) {
+        socket.setSoTimeout(2000);
+        socket.getOutputStream().write(r.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        socket.getOutputStream().flush();
+        socket.shutdownOutput();
+        try {
+          socket.getInputStream().readAllBytes();
+        } catch (java.io.IOException ignored) {
+          // the server may cut such a connection; what matters is the next request
+        }
+      }
+    }
+  }
+
   static void assertEnvelope(HttpResponse<String> r, int status, String type) {
     assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
     assertThat(r.headers().firstValue("content-type")).hasValue("application/json");

@@ -29,6 +29,7 @@ class ParsingTest {
     assertThat(l.nanosUntilToken(1)).isEqualTo(200_000_000L);
     assertThat(l.nanosUntilToken(401)).isEqualTo(1_200_000_000L);
     assertThat(l).hasToString("200ms+400tok/s");
+    assertThat(l.scaledBy(0.1)).isEqualTo(Latency.of(Duration.ofMillis(20), 4000));
     assertThat(Latency.parse("off").isOff()).isTrue();
     assertThat(Latency.off().nanosUntilToken(1000)).isZero();
     assertThatThrownBy(() -> Latency.parse("200ms")).hasMessageContaining("200ms+400tok/s");
