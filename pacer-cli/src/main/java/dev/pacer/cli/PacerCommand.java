@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
     description = "Call the Anthropic API at the full speed your rate limits allow.",
     subcommands = {
         CommandLine.HelpCommand.class,
+        RunCommand.class,
         SimulateCommand.class,
     },
     footer = {

@@ -2,6 +2,8 @@ package dev.pacer.jobs;
 
 import com.anthropic.client.AnthropicClientAsync;
 import com.anthropic.client.okhttp.AnthropicOkHttpClientAsync;
+import com.anthropic.core.JsonField;
+import com.anthropic.core.JsonValue;
 import com.anthropic.core.ObjectMappers;
 import com.anthropic.core.http.AsyncStreamResponse;
 import com.anthropic.core.http.Headers;
@@ -120,19 +122,47 @@ public final class SdkRequestSender implements RequestSender, TokenCounter {
     return request.result;
   }
 
-  /** The Message Batches {@code params} as the SDK's request (the SDK's own mapper reads them). */
+  /**
+   * The Message Batches {@code params} as the SDK's request. Only model and max_tokens go through
+   * the SDK's types (it reads them to choose timeouts); everything else is passed as JSON values,
+   * as the line had it, which spares the seconds the SDK's Kotlin-reflective deserializers take to
+   * warm up and keeps fields the SDK does not know.
+   */
   static MessageCreateParams toSdkParams(ObjectNode params) {
-    try {
-      MessageCreateParams.Body body = SDK_JSON.treeToValue(params, MessageCreateParams.Body.class);
-      return MessageCreateParams.builder().body(body).build();
-    } catch (IOException e) {
-      throw new IllegalArgumentException(e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage(), e);
-    }
+    MessageCreateParams.Builder builder = MessageCreateParams.builder()
+        .model(params.path("model").asText())
+        .maxTokens(params.path("max_tokens").asLong())
+        .messages(jsonField(params.get("messages")));
+    params.fields().forEachRemaining(field -> {
+      String name = field.getKey();
+      if (!name.equals("model") && !name.equals("max_tokens") && !name.equals("messages") && !name.equals("stream")) {
+        builder.putAdditionalBodyProperty(name, JsonValue.fromJsonNode(field.getValue()));
+      }
+    });
+    return builder.build();
   }
 
-  /** The SDK's message as the JSON the API sent. */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static <T> JsonField<T> jsonField(JsonNode node) {
+    return (JsonField) JsonValue.fromJsonNode(node);
+  }
+
+  /** The SDK's message as JSON (for streamed answers, which the SDK accumulates). */
   static ObjectNode toJson(Message message) {
     return SDK_JSON.valueToTree(message);
+  }
+
+  /** A plain response's body, exactly as the server sent it (the SDK's parse is not needed). */
+  static ObjectNode readBody(HttpResponseFor<Message> response) {
+    try (response) {
+      JsonNode node = dev.pacer.jobs.internal.Json.MAPPER.readTree(response.body());
+      if (node == null || !node.isObject()) {
+        throw new IllegalStateException("the response body is not a JSON object");
+      }
+      return (ObjectNode) node;
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("cannot read the response body", e);
+    }
   }
 
   /** One request's way through its attempts. */
@@ -196,9 +226,10 @@ public final class SdkRequestSender implements RequestSender, TokenCounter {
       return;
     }
     request.attempts++;
-    CompletableFuture<Message> call;
+    CompletableFuture<ObjectNode> call;
     try {
-      call = request.maxTokens > STREAMING_THRESHOLD ? stream(request.sdkParams) : create(request);
+      call = request.maxTokens > STREAMING_THRESHOLD ? stream(request.sdkParams).thenApply(SdkRequestSender::toJson)
+          : create(request);
     } catch (RuntimeException e) {
       call = CompletableFuture.failedFuture(e);
     }
@@ -206,26 +237,20 @@ public final class SdkRequestSender implements RequestSender, TokenCounter {
     call.whenComplete((message, failure) -> {
       slots.release();
       if (failure == null) {
-        TokenUsage usage = TokenUsage.of(toJson(message));
+        TokenUsage usage = TokenUsage.of(message);
         permit.settle(usage.inputForLimits(), usage.output());
-        request.result.complete(new SendOutcome.Succeeded(toJson(message), request.tally()));
+        request.result.complete(new SendOutcome.Succeeded(message, request.tally()));
         return;
       }
       failed(request, permit, unwrap(failure));
     });
   }
 
-  private CompletableFuture<Message> create(Request request) {
+  private CompletableFuture<ObjectNode> create(Request request) {
     return client.messages().withRawResponse().create(request.sdkParams).thenApply(response -> {
       learn(request.pool, response.headers());
-      return parse(response);
+      return readBody(response);
     });
-  }
-
-  private static Message parse(HttpResponseFor<Message> response) {
-    try (response) {
-      return response.parse();
-    }
   }
 
   private CompletableFuture<Message> stream(MessageCreateParams params) {
