@@ -172,13 +172,13 @@ public final class RunCommand implements Callable<Integer> {
       description = "auto (a bar on a terminal, else lines), bar, lines or none. Default: ${DEFAULT-VALUE}.")
   String progress;
 
-  /** The environment (a seam for tests). */
+  /** The environment and the streams (seams for tests). */
   Map<String, String> env = System.getenv();
+  PrintStream out = System.out;
+  PrintStream err = System.err;
 
   @Override
   public Integer call() {
-    PrintStream err = System.err;
-    PrintStream out = System.out;
     ModelCatalog catalog = ModelCatalog.bundled();
     JobConfig config;
     RunProgress.Mode progressMode;

@@ -1,0 +1,184 @@
+package dev.pacer.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code pacer run} in-process: options, exit codes, the summary, dry runs, the embedded simulator. */
+@Timeout(120)
+class RunCommandTest {
+
+  @TempDir Path dir;
+
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+  private final Map<String, String> env = new HashMap<>();
+
+  private int run(String... args) {
+    RunCommand command = new RunCommand();
+    command.env = env;
+    command.out = new PrintStream(out, true, StandardCharsets.UTF_8);
+    command.err = new PrintStream(err, true, StandardCharsets.UTF_8);
+    CommandLine line = new CommandLine(command);
+    line.setErr(new java.io.PrintWriter(command.err, true));
+    return line.execute(args);
+  }
+
+  private String err() {
+    return err.toString(StandardCharsets.UTF_8);
+  }
+
+  private String out() {
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  private Path prompts(int n) throws IOException {
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; i < n; i++) {
+      text.append("{\"custom_id\":\"p").append(i).append("\",\"prompt\":\"Say ").append(i).append("\"}\n");
+    }
+    Path file = dir.resolve("in.jsonl");
+    Files.writeString(file, text);
+    return file;
+  }
+
+  private static List<String> lines(Path file) throws IOException {
+    return Files.readAllLines(file).stream().filter(l -> !l.isBlank()).toList();
+  }
+
+  @Test
+  void withNoKeyAndNoBaseUrlItRunsAgainstTheSimulatorAndSaysSoFirst() throws Exception {
+    Path input = prompts(20);
+    Path summary = dir.resolve("summary.json");
+    int code = run(input.toString(), "--model", "claude-haiku-4-5", "--max-tokens", "64", "--progress", "none",
+        "--summary-json", summary.toString());
+    assertThat(code).as(err()).isZero();
+    assertThat(err().lines().findFirst().orElse("")).contains("embedded simulator").contains("nothing is sent to Anthropic");
+    assertThat(lines(dir.resolve("in.results.jsonl"))).hasSize(20);
+    JsonNode json = new ObjectMapper().readTree(summary.toFile());
+    for (String field : List.of("requests", "succeeded", "errored", "attempts", "rate_limited", "overloaded",
+        "input_tokens", "output_tokens", "cost_usd", "elapsed_s")) {
+      assertThat(json.has(field)).as(field).isTrue();
+    }
+    assertThat(json.get("requests").asInt()).isEqualTo(20);
+    assertThat(json.get("succeeded").asInt()).isEqualTo(20);
+    assertThat(json.get("output_tokens").asLong()).isPositive();
+    assertThat(err()).contains("20 succeeded").contains("429s 0").contains("least possible");
+
+    // The same command again: nothing left to send.
+    err.reset();
+    assertThat(run(input.toString(), "--model", "claude-haiku-4-5", "--max-tokens", "64", "--progress", "none")).isZero();
+    assertThat(err()).contains("0 sent now, 20 answered before");
+  }
+
+  @Test
+  void aRejectedLineMakesTheExitStatusOne() throws Exception {
+    Path input = dir.resolve("in.jsonl");
+    Files.writeString(input, "\"fine\"\n{oops\n\"also fine\"\n");
+    int code = run(input.toString(), "--simulate", "--model", "claude-haiku-4-5", "--max-tokens", "32", "--progress", "lines");
+    assertThat(code).isEqualTo(1);
+    assertThat(err()).contains("line 2: malformed JSON").contains("1 input line rejected");
+    assertThat(lines(dir.resolve("in.results.jsonl"))).hasSize(2);
+  }
+
+  @Test
+  void maxCostStopsTheJobWithExitThree() throws Exception {
+    Path input = prompts(50);
+    int code = run(input.toString(), "--simulate", "--model", "claude-haiku-4-5", "--max-tokens", "1000",
+        "--max-cost", "0.01", "--concurrency", "2", "--progress", "none");
+    assertThat(code).as(err()).isEqualTo(3);
+    assertThat(err()).contains("--max-cost").contains("stopped by --max-cost");
+  }
+
+  @Test
+  void aDryRunPrintsCostAndLeastTimeAndSendsNothing() throws Exception {
+    Path input = prompts(500);
+    int code = run(input.toString(), "--dry-run", "--model", "claude-sonnet-4-5", "--max-tokens", "100", "--tier", "tier1");
+    assertThat(code).as(err()).isZero();
+    assertThat(out()).contains("nothing sent").contains("500 requests").contains("sonnet-4-5")
+        .contains("least time").contains("requests (RPM 50)").contains("cost");
+    assertThat(Files.exists(dir.resolve("in.results.jsonl"))).isFalse();
+  }
+
+  @Test
+  void aJobOverTwoModelsWithALimitsFile() throws Exception {
+    Path input = dir.resolve("two.jsonl");
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; i < 12; i++) {
+      text.append("{\"custom_id\":\"r").append(i).append("\",\"prompt\":\"Q").append(i).append("\",\"model\":\"")
+          .append(i % 2 == 0 ? "claude-haiku-4-5" : "claude-sonnet-4-5").append("\",\"max_tokens\":50}\n");
+    }
+    Files.writeString(input, text);
+    Path limits = dir.resolve("limits.properties");
+    Files.writeString(limits, "# pool = RPM / ITPM / OTPM\nhaiku-4-5 = 6 / 100000 / 100000\n"
+        + "claude-sonnet-4-5 = 3 / 100000 / 100000\n");
+    Path summary = dir.resolve("s.json");
+    int code = run(input.toString(), "--simulate", "--limits", limits.toString(), "--window", "2s",
+        "--progress", "none", "--summary-json", summary.toString());
+    assertThat(code).as(err()).isZero();
+    JsonNode json = new ObjectMapper().readTree(summary.toFile());
+    assertThat(json.get("succeeded").asInt()).isEqualTo(12);
+    assertThat(json.get("rate_limited").asInt()).isZero();
+    assertThat(json.get("binding_limit").asText()).startsWith("sonnet-4-5 requests");
+  }
+
+  @Test
+  void usageErrorsExitTwo() throws Exception {
+    Path input = prompts(1);
+    assertThat(run(input.toString(), "--window", "soon")).isEqualTo(2);
+    assertThat(run(input.toString(), "--tier", "platinum")).isEqualTo(2);
+    assertThat(err()).contains("unknown --tier 'platinum'");
+    assertThat(run(input.toString(), "--via", "batches")).isEqualTo(2);
+    assertThat(err()).contains("issue 9");
+    assertThat(run(input.toString(), "--exact")).isEqualTo(2);
+    assertThat(run(input.toString(), "--output-rule", "sometimes")).isEqualTo(2);
+    assertThat(run(input.toString(), "--concurrency", "0")).isEqualTo(2);
+    assertThat(run(dir.resolve("missing.jsonl").toString(), "--simulate", "--progress", "none")).isEqualTo(2);
+    assertThat(err()).contains("input file not found");
+    assertThat(run(input.toString(), "--limits", dir.resolve("nope").toString())).isEqualTo(2);
+    assertThat(run()).isEqualTo(2);
+  }
+
+  @Test
+  void aChangedInputIsExplainedWithExitTwo() throws Exception {
+    Path input = prompts(3);
+    assertThat(run(input.toString(), "--simulate", "--model", "claude-haiku-4-5", "--max-tokens", "16", "--progress", "none"))
+        .isZero();
+    Files.writeString(input, "{\"custom_id\":\"p0\",\"prompt\":\"Different\"}\n");
+    err.reset();
+    int code = run(input.toString(), "--simulate", "--model", "claude-haiku-4-5", "--max-tokens", "16", "--progress", "none");
+    assertThat(code).isEqualTo(2);
+    assertThat(err()).contains("changed since").contains("--allow-changes");
+  }
+
+  @Test
+  void everyOptionOfIssueEightIsAccepted() throws Exception {
+    Path input = prompts(2);
+    Path limits = dir.resolve("l.properties");
+    Files.writeString(limits, "haiku-4-5 = 1000 / 1000000 / 100000\n");
+    int code = run(input.toString(), "-o", dir.resolve("o.jsonl").toString(), "--model", "claude-haiku-4-5",
+        "--max-tokens", "16", "--system", "Be brief.", "--tier", "build", "--rpm", "1000", "--itpm", "1000000",
+        "--otpm", "100000", "--limits", limits.toString(), "--window", "1m", "--burst", "6s", "--output-rule", "live",
+        "--concurrency", "4", "--request-timeout", "30s", "--deadline", "5m", "--max-cost", "1", "--priority",
+        "interactive", "--simulate", "--retry-errored", "--allow-changes", "--via", "messages", "--progress", "none",
+        "--summary-json", dir.resolve("s.json").toString());
+    assertThat(code).as(err()).isZero();
+    assertThat(lines(dir.resolve("o.jsonl"))).hasSize(2);
+    assertThat(new CommandLine(new RunCommand()).getUsageMessage()).contains("--base-url").contains("--dry-run")
+        .contains("--exact");
+  }
+}
