@@ -1,0 +1,389 @@
+package dev.pacer.anthropic.internal;
+
+import com.anthropic.core.RequestOptions;
+import com.anthropic.core.http.HttpClient;
+import com.anthropic.core.http.HttpRequest;
+import com.anthropic.core.http.HttpRequestBody;
+import com.anthropic.core.http.HttpResponse;
+import com.anthropic.errors.AnthropicIoException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.pacer.AttemptFailedException;
+import dev.pacer.Demand;
+import dev.pacer.Permit;
+import dev.pacer.Priority;
+import dev.pacer.RequestFailedException;
+import dev.pacer.Usage;
+import dev.pacer.anthropic.CostTracker;
+import dev.pacer.anthropic.PacerFacts;
+import dev.pacer.http.ApiError;
+import dev.pacer.http.AttemptFailure;
+import dev.pacer.http.ResponseHead;
+import dev.pacer.retry.FailureClassification;
+import dev.pacer.retry.RetryAfter;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One logical request through the paced transport: its body read once, its demand, its cost
+ * reservation, and each attempt sent to the SDK's own transport below. Ends exactly once:
+ * {@link #finish} with the usage, or {@link #abandon}.
+ */
+final class Exchange {
+
+  private final PacingContext context;
+  private final HttpClient delegate;
+  private final HttpRequest request;
+  private final RequestOptions options;
+  private final Route route;
+  private final String model;
+  private final Demand demand;
+  private final String pool;
+  private final CostTracker.Reservation reservation;
+  private final AtomicBoolean ended = new AtomicBoolean();
+  private volatile AnthropicIoException lastNoAnswer;
+
+  private Exchange(PacingContext context, HttpClient delegate, HttpRequest request, RequestOptions options,
+      Route route, String model, Demand demand, CostTracker.Reservation reservation) {
+    this.context = context;
+    this.delegate = delegate;
+    this.request = request;
+    this.options = options;
+    this.route = route;
+    this.model = model;
+    this.demand = demand;
+    this.pool = context.pacer().governor().poolOf(demand);
+    this.reservation = reservation;
+  }
+
+  /**
+   * Reads the request and reserves its worst-case cost; empty when it cannot be paced (a
+   * Messages body without a model: the server will refuse it, unpaced and unretried).
+   *
+   * @throws dev.pacer.anthropic.CostBudgetExceededException when the budget cannot take it
+   */
+  static Optional<Exchange> open(PacingContext context, HttpClient delegate, HttpRequest original,
+      RequestOptions options, Route route) {
+    Priority priority = priority(original).orElse(context.defaultPriority());
+    HttpRequest.Builder stripped = original.toBuilder().removeHeaders(PacingContext.PRIORITY_HEADER);
+    byte[] body = new byte[0];
+    Optional<HttpRequestBody> originalBody = original.body();
+    if (originalBody.isPresent()) {
+      body = bytesOf(originalBody.get());
+      stripped.body(new BytesBody(body, originalBody.get().contentType()));
+    }
+    HttpRequest request = stripped.build();
+    CostTracker costs = context.costs();
+    Duration timeout = context.requestTimeout();
+    switch (route.kind()) {
+      case MESSAGES -> {
+        Optional<RequestInfo> read = RequestInfo.read(body);
+        if (read.isEmpty() || read.get().model() == null) {
+          return Optional.empty();
+        }
+        RequestInfo info = read.get();
+        Demand demand = new Demand(info.model(), Demand.ESTIMATE, info.estimateText(), info.maxTokens(), priority,
+            timeout, Demand.Endpoint.MESSAGES);
+        CostTracker.Reservation reservation = costs.hasBudget()
+            ? costs.reserve(info.model(), estimate(context, demand), info.maxTokens(), info.cacheWrites(), false)
+            : costs.reserve(info.model(), 0.0, "no budget");
+        return Optional.of(new Exchange(context, delegate, request, options, route, info.model(),
+            demand, reservation));
+      }
+      case COUNT_TOKENS -> {
+        String model = RequestInfo.read(body).map(RequestInfo::model).orElse("unknown");
+        Demand demand = Demand.countTokens(model == null ? "unknown" : model).withPriority(priority).withTimeout(timeout);
+        return Optional.of(new Exchange(context, delegate, request, options, route, model, demand,
+            costs.reserve("count_tokens", 0.0, "free")));
+      }
+      case BATCH_CREATE -> {
+        Demand demand = Demand.batchesApi().withPriority(priority).withTimeout(timeout);
+        CostTracker.Reservation reservation = costs.hasBudget()
+            ? BatchWorstCase.reserve(context, body)
+            : costs.reserve("a Message Batch", 0.0, "no budget");
+        return Optional.of(new Exchange(context, delegate, request, options, route, "batch", demand, reservation));
+      }
+      case BATCH_RESULTS, BATCHES -> {
+        Demand demand = Demand.batchesApi().withPriority(priority).withTimeout(timeout);
+        return Optional.of(new Exchange(context, delegate, request, options, route, "batch", demand,
+            costs.reserve("the batch endpoints", 0.0, "free")));
+      }
+      default -> throw new IllegalArgumentException("not a paced endpoint: " + route);
+    }
+  }
+
+  Demand demand() {
+    return demand;
+  }
+
+  /**
+   * One attempt, on the calling thread: sends the request through the SDK's transport, reports
+   * the head, and returns the response (its usage settled now, or when its stream ends), or
+   * throws as {@link dev.pacer.Attempt} asks.
+   */
+  HttpResponse attempt(Permit permit) throws IOException, InterruptedException {
+    context.observe(o -> o.granted(pool, permit.waited()));
+    HttpResponse response;
+    try {
+      response = delegate.execute(request, options);
+    } catch (AnthropicIoException e) {
+      lastNoAnswer = e;
+      if (Thread.currentThread().isInterrupted()) {
+        InterruptedException interrupted = new InterruptedException("interrupted during the HTTP call");
+        interrupted.initCause(e);
+        throw interrupted; // cancelled: end the request, do not retry
+      }
+      context.observe(o -> o.unanswered(pool));
+      throw e.getCause() instanceof IOException io ? io : new IOException(e.getMessage(), e);
+    }
+    ResponseHead head = Responses.head(response);
+    permit.onResponse(head);
+    int status = response.statusCode();
+    context.observe(o -> o.answered(pool, status));
+    if (!Responses.isSuccess(status)) {
+      BufferedResponse failed = BufferedResponse.read(response, Map.of());
+      ApiError error = Json.apiError(failed.bytes(), head);
+      throw new AttemptFailedException(new AttemptFailure.HttpError(head, error), failed);
+    }
+    Map<String, String> facts = successFacts(permit);
+    return switch (route.kind()) {
+      case MESSAGES -> messagesAnswer(response, permit, facts);
+      case BATCH_RESULTS -> {
+        permit.settle(Usage.NONE);
+        yield new WatchedResponse(response, Responses.with(response.headers(), facts),
+            new BatchResultsStream(response.body(), new BatchCosts(route.batchId())));
+      }
+      case BATCH_CREATE -> {
+        BufferedResponse created = BufferedResponse.read(response, facts);
+        permit.settle(Usage.NONE);
+        Optional<String> id = Json.id(created.bytes());
+        if (id.isPresent() && ended.compareAndSet(false, true)) {
+          reservation.holdForBatch(id.get());
+        } else {
+          abandon();
+        }
+        yield created;
+      }
+      default -> {
+        permit.settle(Usage.NONE);
+        finish(Usage.NONE);
+        yield new WatchedResponse(response, Responses.with(response.headers(), facts), response.body());
+      }
+    };
+  }
+
+  private HttpResponse messagesAnswer(HttpResponse response, Permit permit, Map<String, String> facts)
+      throws IOException {
+    boolean eventStream = response.headers().values("content-type").stream()
+        .anyMatch(type -> type.toLowerCase(Locale.ROOT).startsWith("text/event-stream"));
+    if (eventStream) {
+      return new WatchedResponse(response, Responses.with(response.headers(), facts),
+          new WatchedStream(response.body(), new StreamSettlement(permit)));
+    }
+    BufferedResponse answered = BufferedResponse.read(response, facts);
+    Usage usage = Json.usageOfMessage(answered.bytes());
+    permit.settle(usage);
+    finish(usage);
+    return answered;
+  }
+
+  /** The attempt on a virtual thread of its own: never blocks the caller; cancelling it interrupts the call. */
+  CompletableFuture<HttpResponse> attemptAsync(Permit permit) {
+    CompletableFuture<HttpResponse> result = new CompletableFuture<>();
+    Thread thread = context.newAttemptThread(() -> {
+      try {
+        HttpResponse response = attempt(permit);
+        if (!result.complete(response)) {
+          Responses.closeQuietly(response); // cancelled meanwhile: nobody will read it
+        }
+      } catch (Throwable e) {
+        result.completeExceptionally(e);
+      }
+    });
+    thread.start();
+    result.whenComplete((response, error) -> {
+      if (result.isCancelled()) {
+        thread.interrupt();
+      }
+    });
+    return result;
+  }
+
+  /**
+   * What to give the SDK when Pacer gave up: the last error response, with Pacer's facts as
+   * {@code x-pacer-*} headers, for the SDK to raise as its own exception; or, when the last
+   * attempt got no answer, the SDK's own I/O exception with Pacer's as a suppressed one.
+   */
+  HttpResponse gaveUp(RequestFailedException failed) {
+    abandon();
+    Object last = failed.lastResponse().orElse(null);
+    if (last instanceof BufferedResponse response) {
+      return response.withHeaders(failureFacts(failed));
+    }
+    AnthropicIoException noAnswer = lastNoAnswer;
+    if (noAnswer != null && failed.lastFailure() instanceof AttemptFailure.ConnectionFailed) {
+      noAnswer.addSuppressed(failed);
+      throw noAnswer;
+    }
+    throw failed;
+  }
+
+  /** The request ended without usage (failed, cancelled, refused). */
+  void abandon() {
+    if (ended.compareAndSet(false, true)) {
+      reservation.release();
+    }
+  }
+
+  /** The request's usage is known: its cost is recorded and the reservation ends. */
+  private void finish(Usage usage) {
+    if (ended.compareAndSet(false, true)) {
+      if (route.kind() == Route.Kind.MESSAGES) {
+        reservation.commit(model, usage, false);
+        context.observe(o -> o.used(pool, model, usage));
+      } else {
+        reservation.release();
+      }
+    }
+  }
+
+  AnthropicIoException interrupted(InterruptedException e) {
+    AnthropicIoException interrupted = new AnthropicIoException("Interrupted while the request waited or ran", e);
+    return interrupted;
+  }
+
+  private Map<String, String> successFacts(Permit permit) {
+    Map<String, String> facts = new LinkedHashMap<>();
+    facts.put(PacerFacts.ATTEMPTS, Integer.toString(permit.attempt()));
+    facts.put(PacerFacts.POOL, pool);
+    facts.put(PacerFacts.WAITED_MS, Long.toString(permit.waited().toMillis()));
+    return facts;
+  }
+
+  private static Map<String, String> failureFacts(RequestFailedException failed) {
+    Map<String, String> facts = new LinkedHashMap<>();
+    facts.put(PacerFacts.ATTEMPTS, Integer.toString(failed.attempts()));
+    facts.put(PacerFacts.POOL, failed.pool());
+    FailureClassification classification = failed.decision().classification();
+    facts.put(PacerFacts.FAILURE, classification.kind().name().toLowerCase(Locale.ROOT));
+    classification.rateLimitedBucket().ifPresent(bucket -> facts.put(PacerFacts.LIMIT, bucket));
+    failed.lastFailure().head().flatMap(head -> RetryAfter.from(head, InstantSource.system()))
+        .ifPresent(delay -> facts.put(PacerFacts.RETRY_AFTER_MS, Long.toString(delay.toMillis())));
+    facts.put(PacerFacts.REASON, Responses.headerSafe(failed.decision().reason(), 1000));
+    return facts;
+  }
+
+  private static long estimate(PacingContext context, Demand demand) {
+    return context.estimator().estimate(context.pacer().governor().poolOf(demand), demand.inputText());
+  }
+
+  private static Optional<Priority> priority(HttpRequest request) {
+    List<String> values = request.headers().values(PacingContext.PRIORITY_HEADER);
+    return values.isEmpty() ? Optional.empty() : Optional.of(Priority.parse(values.get(0)));
+  }
+
+  private static byte[] bytesOf(HttpRequestBody body) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(64, (int) Math.min(body.contentLength(), 1 << 24)));
+    body.writeTo(out);
+    return out.toByteArray();
+  }
+
+  @Override
+  public String toString() {
+    return "Exchange[" + route.kind() + " " + demand + "]"; // never the request: its headers hold the key
+  }
+
+  /** Settles the permit of the attempt whose stream the SDK is reading, when the stream ends. */
+  private final class StreamSettlement implements StreamEnd {
+    private final Permit permit;
+
+    StreamSettlement(Permit permit) {
+      this.permit = permit;
+    }
+
+    @Override
+    public void completed(Usage usage) {
+      permit.settle(usage);
+      finish(usage);
+    }
+
+    @Override
+    public void failed(Usage usageSoFar, boolean started, ApiError error) {
+      permit.release(Permit.Release.FAILED);
+      context.observe(o -> o.streamFailed(pool));
+      finish(started ? usageSoFar : Usage.NONE); // what was generated is billed
+    }
+
+    @Override
+    public void closedEarly(Usage usageSoFar, boolean started) {
+      if (started) {
+        permit.settle(usageSoFar);
+      } else {
+        permit.release(Permit.Release.FAILED);
+      }
+      finish(started ? usageSoFar : Usage.NONE);
+    }
+  }
+
+  /** Prices a batch's results as they are read, and gives back its reservation at their end. */
+  private final class BatchCosts implements BatchResultsStream.Sink {
+    private final String batchId;
+
+    BatchCosts(String batchId) {
+      this.batchId = batchId;
+    }
+
+    @Override
+    public void result(String resultModel, Usage usage) {
+      context.costs().record(resultModel, usage, true);
+    }
+
+    @Override
+    public void ended(boolean complete) {
+      finish(Usage.NONE);
+      if (complete && batchId != null) {
+        context.costs().releaseBatch(batchId);
+      }
+    }
+  }
+
+  /** The worst-case cost of a Message Batch: each request's, at batch prices. */
+  private static final class BatchWorstCase {
+    private BatchWorstCase() {}
+
+    static CostTracker.Reservation reserve(PacingContext context, byte[] body) {
+      CostTracker costs = context.costs();
+      JsonNode requests = Json.tree(body).map(root -> root.path("requests")).orElse(null);
+      double worst = 0;
+      long count = 0;
+      if (requests != null && requests.isArray()) {
+        for (JsonNode each : requests) {
+          JsonNode params = each.path("params");
+          String model = Json.text(params, "model");
+          if (model == null) {
+            continue;
+          }
+          String text = params.toString();
+          Demand demand = Demand.estimated(model, text, Math.max(0, params.path("max_tokens").asLong()));
+          long input = context.estimator().estimate(context.pacer().governor().poolOf(demand), text);
+          double cost = costs.worstCaseUsd(model, input, demand.maxTokens(), text.contains("\"cache_control\""), true)
+              .orElse(Double.NaN);
+          if (Double.isNaN(cost)) {
+            return costs.reserve(model, input, demand.maxTokens(), false, true); // refuses: no prices
+          }
+          worst += cost;
+          count++;
+        }
+      }
+      return costs.reserve("a Message Batch", worst, String.format("%,d requests at batch prices", count));
+    }
+  }
+}

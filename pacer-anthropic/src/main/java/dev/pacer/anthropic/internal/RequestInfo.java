@@ -1,0 +1,93 @@
+package dev.pacer.anthropic.internal;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.util.Optional;
+
+/**
+ * What Pacer reads from a Messages or count_tokens request body, in one streaming pass.
+ *
+ * @param model the {@code model}, or null when the body has none
+ * @param maxTokens {@code max_tokens}, or 0 when absent
+ * @param stream {@code stream}
+ * @param estimateText the text the input-token estimator measures: the body as JSON, with large
+ *     base64 payloads (images, PDFs) replaced by a fixed stand-in so they do not count as text
+ * @param cacheWrites whether the body marks anything {@code cache_control} (cache writes cost more
+ *     than plain input, which the worst-case cost must allow for)
+ */
+public record RequestInfo(String model, long maxTokens, boolean stream, String estimateText, boolean cacheWrites) {
+
+  /** Base64 strings longer than this are payloads, not text. */
+  static final int PAYLOAD_CHARS = 1024;
+
+  /**
+   * What a payload counts as: about 1,600 tokens, the cost of a typical image, at the
+   * estimator's cautious starting ratio of 0.5 tokens a character.
+   */
+  static final String PAYLOAD_STAND_IN = " ".repeat(3200);
+
+  private static final JsonFactory JSON = new JsonFactory();
+
+  /** Reads {@code body}; empty when it is not a JSON object. */
+  public static Optional<RequestInfo> read(byte[] body) {
+    String model = null;
+    long maxTokens = 0;
+    boolean stream = false;
+    boolean cacheWrites = false;
+    StringWriter text = new StringWriter(Math.min(body.length, 1 << 20));
+    try (JsonParser parser = JSON.createParser(body);
+        JsonGenerator copy = JSON.createGenerator(text)) {
+      if (parser.nextToken() != JsonToken.START_OBJECT) {
+        return Optional.empty();
+      }
+      copy.copyCurrentEvent(parser);
+      int depth = 1;
+      String field = null;
+      JsonToken token;
+      while ((token = parser.nextToken()) != null) {
+        switch (token) {
+          case FIELD_NAME -> {
+            field = parser.currentName();
+            if (field.equals("cache_control")) {
+              cacheWrites = true;
+            }
+            copy.copyCurrentEvent(parser);
+            continue;
+          }
+          case START_OBJECT, START_ARRAY -> depth++;
+          case END_OBJECT, END_ARRAY -> depth--;
+          default -> { }
+        }
+        if (depth == 1 && field != null && token.isScalarValue()) {
+          switch (field) {
+            case "model" -> model = token == JsonToken.VALUE_STRING ? parser.getText() : model;
+            case "max_tokens" -> maxTokens = token == JsonToken.VALUE_NUMBER_INT ? Math.max(0, parser.getLongValue()) : maxTokens;
+            case "stream" -> stream = token == JsonToken.VALUE_TRUE;
+            default -> { }
+          }
+        }
+        if (token == JsonToken.VALUE_STRING && parser.getTextLength() > PAYLOAD_CHARS && "data".equals(field)) {
+          copy.writeString(PAYLOAD_STAND_IN);
+        } else {
+          copy.copyCurrentEvent(parser);
+        }
+        if (token.isScalarValue() || token.isStructEnd()) {
+          field = null;
+        }
+      }
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+    return Optional.of(new RequestInfo(model, maxTokens, stream, text.toString(), cacheWrites));
+  }
+
+  @Override
+  public String toString() {
+    return "RequestInfo[" + model + ", max_tokens " + maxTokens + (stream ? ", stream" : "") + ", "
+        + estimateText.length() + " chars]";
+  }
+}

@@ -1,0 +1,60 @@
+package dev.pacer.anthropic.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.anthropic.core.http.HttpMethod;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RequestInfoTest {
+
+  @Test
+  void readsTheTopLevelFieldsAndKeepsTheTextToEstimate() {
+    String body = "{\"model\":\"claude-haiku-4-5\",\"max_tokens\":1024,\"stream\":true,"
+        + "\"metadata\":{\"model\":\"not this one\",\"max_tokens\":5},"
+        + "\"messages\":[{\"role\":\"user\",\"content\":\"Hello there\"}]}";
+    RequestInfo info = RequestInfo.read(body.getBytes(StandardCharsets.UTF_8)).orElseThrow();
+
+    assertThat(info.model()).isEqualTo("claude-haiku-4-5");
+    assertThat(info.maxTokens()).isEqualTo(1024);
+    assertThat(info.stream()).isTrue();
+    assertThat(info.cacheWrites()).isFalse();
+    assertThat(info.estimateText()).contains("Hello there").hasSizeBetween(body.length() - 5, body.length() + 5);
+  }
+
+  @Test
+  void largeBase64PayloadsCountAsAFixedStandIn() {
+    String image = "A".repeat(500_000);
+    String body = "{\"model\":\"m\",\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image\","
+        + "\"source\":{\"type\":\"base64\",\"media_type\":\"image/png\",\"data\":\"" + image + "\"}},"
+        + "{\"type\":\"text\",\"text\":\"what is this?\",\"cache_control\":{\"type\":\"ephemeral\"}}]}]}";
+    RequestInfo info = RequestInfo.read(body.getBytes(StandardCharsets.UTF_8)).orElseThrow();
+
+    assertThat(info.estimateText()).doesNotContain("AAAA").contains("what is this?");
+    assertThat(info.estimateText().length()).isLessThan(4000);
+    assertThat(info.cacheWrites()).isTrue();
+    assertThat(info.stream()).isFalse();
+  }
+
+  @Test
+  void somethingThatIsNotAJsonObjectIsNotRead() {
+    assertThat(RequestInfo.read("not json".getBytes(StandardCharsets.UTF_8))).isEmpty();
+    assertThat(RequestInfo.read("[1,2]".getBytes(StandardCharsets.UTF_8))).isEmpty();
+  }
+
+  @Test
+  void routesAreToldFromThePath() {
+    assertThat(Route.of(HttpMethod.POST, List.of("v1", "messages")).kind()).isEqualTo(Route.Kind.MESSAGES);
+    assertThat(Route.of(HttpMethod.POST, List.of("v1", "messages", "count_tokens")).kind())
+        .isEqualTo(Route.Kind.COUNT_TOKENS);
+    assertThat(Route.of(HttpMethod.POST, List.of("v1", "messages", "batches")).kind()).isEqualTo(Route.Kind.BATCH_CREATE);
+    assertThat(Route.of(HttpMethod.GET, List.of("v1", "messages", "batches")).kind()).isEqualTo(Route.Kind.BATCHES);
+    assertThat(Route.of(HttpMethod.GET, List.of("v1", "messages", "batches", "msgbatch_1")).kind())
+        .isEqualTo(Route.Kind.BATCHES);
+    Route results = Route.of(HttpMethod.GET, List.of("v1", "messages", "batches", "msgbatch_1", "results"));
+    assertThat(results).isEqualTo(new Route(Route.Kind.BATCH_RESULTS, "msgbatch_1"));
+    assertThat(Route.of(HttpMethod.GET, List.of("v1", "models")).kind()).isEqualTo(Route.Kind.OTHER);
+    assertThat(Route.of(HttpMethod.POST, List.of("prefix", "v1", "messages")).kind()).isEqualTo(Route.Kind.MESSAGES);
+  }
+}
