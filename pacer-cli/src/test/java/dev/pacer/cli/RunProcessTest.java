@@ -1,0 +1,151 @@
+package dev.pacer.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pacer.simulator.Latency;
+import dev.pacer.simulator.RequestRecord;
+import dev.pacer.simulator.Simulator;
+import dev.pacer.simulator.SimulatorConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code pacer run} as its own process, against a simulator in this JVM: killed with SIGKILL in
+ * the middle and rerun, or interrupted with SIGINT. Whatever the timing, the output ends with one
+ * line per custom_id, and the simulator answered no prompt twice beyond those in flight.
+ */
+@Timeout(180)
+class RunProcessTest {
+
+  static final int REQUESTS = 120;
+  static final int CONCURRENCY = 4;
+
+  @TempDir Path dir;
+
+  private Path input() throws IOException {
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; i < REQUESTS; i++) {
+      text.append("{\"custom_id\":\"p").append(i).append("\",\"prompt\":\"Question number ").append(i).append("\"}\n");
+    }
+    Path file = dir.resolve("in.jsonl");
+    Files.writeString(file, text);
+    return file;
+  }
+
+  /** Each answer takes 60 ms or more: with 4 in flight, the job takes a couple of seconds. */
+  private static Simulator simulator() {
+    return Simulator.start(SimulatorConfig.builder().tier("build").seed(42)
+        .latency(Latency.of(Duration.ofMillis(60), 2_000)).build());
+  }
+
+  private Process start(Simulator sim, Path input) throws IOException {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
+        "dev.pacer.cli.PacerCommand", "run", input.toString(), "--base-url", sim.baseUrl(),
+        "--model", "claude-haiku-4-5", "--max-tokens", "40", "--concurrency", String.valueOf(CONCURRENCY),
+        "--progress", "lines"));
+    ProcessBuilder builder = new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(dir.resolve("log-" + System.nanoTime() + ".txt").toFile());
+    builder.environment().put("ANTHROPIC_API_KEY", "test-key");
+    builder.environment().remove("ANTHROPIC_BASE_URL");
+    return builder.start();
+  }
+
+  private static long resultLines(Path output) throws IOException {
+    if (!Files.exists(output)) {
+      return 0;
+    }
+    return Files.readAllLines(output).stream().filter(l -> l.endsWith("}")).count();
+  }
+
+  /** custom_id → result type, failing on a repeated custom_id or an unreadable line. */
+  private static Map<String, String> results(Path output) throws IOException {
+    ObjectMapper json = new ObjectMapper();
+    Map<String, String> types = new HashMap<>();
+    for (String line : Files.readAllLines(output)) {
+      JsonNode node = json.readTree(line);
+      String previous = types.put(node.get("custom_id").asText(), node.at("/result/type").asText());
+      assertThat(previous).as("custom_id %s has one line", node.get("custom_id").asText()).isNull();
+    }
+    return types;
+  }
+
+  private static Map<String, Integer> answersPerPrompt(Simulator sim) {
+    Map<String, Integer> counts = new HashMap<>();
+    for (RequestRecord record : sim.stats().records()) {
+      if (record.status() == 200) {
+        counts.merge(record.promptHash(), 1, Integer::sum);
+      }
+    }
+    return counts;
+  }
+
+  @Test
+  void killedWithSigkillAndRerunGivesExactlyOneLinePerCustomId() throws Exception {
+    try (Simulator sim = simulator()) {
+      Path input = input();
+      Path output = dir.resolve("in.results.jsonl");
+      Process first = start(sim, input);
+      Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(20))
+          .until(() -> resultLines(output) >= 10 || !first.isAlive());
+      assertThat(first.isAlive()).as("the first run is still going when killed").isTrue();
+      first.destroyForcibly(); // SIGKILL
+      first.waitFor(30, TimeUnit.SECONDS);
+      long beforeRerun = resultLines(output);
+      assertThat(beforeRerun).isLessThan(REQUESTS);
+
+      Process second = start(sim, input);
+      assertThat(second.waitFor(120, TimeUnit.SECONDS)).isTrue();
+      assertThat(second.exitValue()).isZero();
+
+      Map<String, String> types = results(output);
+      assertThat(types).hasSize(REQUESTS).doesNotContainValue("errored");
+      Map<String, Integer> answers = answersPerPrompt(sim);
+      assertThat(answers).hasSize(REQUESTS);
+      long answeredTwice = answers.values().stream().filter(n -> n > 1).count();
+      assertThat(answeredTwice).as("prompts answered twice: only those in flight at the kill")
+          .isLessThanOrEqualTo(CONCURRENCY);
+    }
+  }
+
+  @Test
+  void ctrlCLetsInFlightRequestsFinishAndExits130() throws Exception {
+    try (Simulator sim = simulator()) {
+      Path input = input();
+      Path output = dir.resolve("in.results.jsonl");
+      Process run = start(sim, input);
+      Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(20))
+          .until(() -> resultLines(output) >= 5 || !run.isAlive());
+      assertThat(run.isAlive()).isTrue();
+      new ProcessBuilder("kill", "-INT", String.valueOf(run.pid())).start().waitFor();
+      assertThat(run.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(run.exitValue()).isEqualTo(130);
+
+      Map<String, String> types = results(output);
+      assertThat(types.size()).isLessThan(REQUESTS);
+      assertThat(Files.readString(output)).endsWith("\n");
+      long sent = sim.stats().records().stream().filter(r -> r.status() == 200).count();
+      assertThat(types).as("every request sent before Ctrl-C was waited for and written").hasSize((int) sent);
+
+      Process rerun = start(sim, input);
+      assertThat(rerun.waitFor(120, TimeUnit.SECONDS)).isTrue();
+      assertThat(rerun.exitValue()).isZero();
+      assertThat(results(output)).hasSize(REQUESTS);
+      assertThat(answersPerPrompt(sim).values()).allMatch(n -> n == 1);
+    }
+  }
+}
