@@ -1,0 +1,101 @@
+package dev.pacer.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pacer.jobs.internal.Json;
+import dev.pacer.simulator.Simulator;
+import dev.pacer.simulator.SimulatorConfig;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** One request at a time through {@link SdkRequestSender}, against the simulator's faults. */
+@Timeout(60)
+class SdkRequestSenderTest {
+
+  private Simulator sim;
+  private SdkRequestSender sender;
+
+  @BeforeEach
+  void start() {
+    sim = Simulator.start(SimulatorConfig.builder().tier("build").seed(9).build());
+    sender = SdkRequestSender.builder().baseUrl(sim.baseUrl()).apiKey("test").maxAttempts(4).build();
+  }
+
+  @AfterEach
+  void stop() {
+    sender.close();
+    sim.close();
+  }
+
+  private static ObjectNode params(String text) throws Exception {
+    return (ObjectNode) Json.parse("{\"model\":\"claude-haiku-4-5\",\"max_tokens\":30,\"temperature\":0.5,"
+        + "\"metadata\":{\"user_id\":\"u1\"},\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\""
+        + text + "\"}]}]}");
+  }
+
+  private SendOutcome send(String text) throws Exception {
+    return sender.send("x", params(text)).get(50, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void aPlainRequestComesBackAsTheServersMessage() throws Exception {
+    SendOutcome outcome = send("hello");
+    assertThat(outcome).isInstanceOf(SendOutcome.Succeeded.class);
+    ObjectNode message = ((SendOutcome.Succeeded) outcome).message();
+    assertThat(message.path("type").asText()).isEqualTo("message");
+    assertThat(message.path("id").asText()).startsWith("msg_");
+    assertThat(message.path("usage").path("input_tokens").asLong()).isPositive();
+    assertThat(outcome.attempts()).isEqualTo(Attempts.once());
+  }
+
+  @Test
+  void retries429sAnd529sAndCountsThem() throws Exception {
+    sim.faults().failNext(1, 429).failNext(1, 529);
+    SendOutcome outcome = send("retry me");
+    assertThat(outcome).isInstanceOf(SendOutcome.Succeeded.class);
+    assertThat(outcome.attempts()).isEqualTo(new Attempts(3, 1, 1));
+  }
+
+  @Test
+  void givesUpAfterMaxAttemptsWithTheLastError() throws Exception {
+    sim.faults().failNext(4, 529);
+    SendOutcome outcome = send("overloaded");
+    assertThat(outcome).isInstanceOf(SendOutcome.Errored.class);
+    ResultError error = ((SendOutcome.Errored) outcome).error();
+    assertThat(error.type()).isEqualTo("overloaded_error");
+    assertThat(error.status()).isEqualTo(529);
+    assertThat(error.message()).contains("gave up after 4 attempts");
+    assertThat(outcome.attempts()).isEqualTo(new Attempts(4, 0, 4));
+    assertThat(error.toEnvelope().path("request_id").asText()).startsWith("req_");
+  }
+
+  @Test
+  void aClientErrorIsNotRetried() throws Exception {
+    sim.faults().failNext(1, 400);
+    SendOutcome outcome = send("bad");
+    assertThat(outcome).isInstanceOf(SendOutcome.Errored.class);
+    assertThat(((SendOutcome.Errored) outcome).error().type()).isEqualTo("invalid_request_error");
+    assertThat(outcome.attempts().total()).isEqualTo(1);
+  }
+
+  @Test
+  void anUnreachableServerIsAnErroredOutcomeNotAnException() throws Exception {
+    String url = sim.baseUrl();
+    sim.close();
+    try (SdkRequestSender offline = SdkRequestSender.builder().baseUrl(url).apiKey("k").maxAttempts(2).build()) {
+      SendOutcome outcome = offline.send("x", params("anyone?")).get(50, TimeUnit.SECONDS);
+      assertThat(outcome).isInstanceOf(SendOutcome.Errored.class);
+      assertThat(((SendOutcome.Errored) outcome).error().message()).startsWith("no answer from the API");
+      assertThat(outcome.attempts().total()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void countsTokensExactly() throws Exception {
+    assertThat(sender.countInputTokens(params("count these words")).get(30, TimeUnit.SECONDS)).isPositive();
+  }
+}
