@@ -169,7 +169,14 @@ public final class Pacer implements AutoCloseable {
       this.pool = governor.poolOf(demand);
       this.startedAt = time.nanoTime();
       requests.incrementAndGet();
-      retryBudget.onFirstAttempt();
+    }
+
+    /** Counts an attempt about to be sent; the retry budget earns its share of first attempts. */
+    void sending() {
+      attempts.incrementAndGet();
+      if (attempt == 1) {
+        retryBudget.onFirstAttempt();
+      }
     }
 
     long remainingNanos() {
@@ -188,7 +195,7 @@ public final class Pacer implements AutoCloseable {
       CompletableFuture<Permit> future = acquire();
       try {
         Permit permit = future.get();
-        attempts.incrementAndGet();
+        sending();
         return permit;
       } catch (InterruptedException e) {
         future.cancel(false);
@@ -218,14 +225,15 @@ public final class Pacer implements AutoCloseable {
         case OVERLOADED -> overloaded.incrementAndGet();
         default -> otherFailures.incrementAndGet();
       }
-      permit.release(releaseFor(classification.kind()));
       RetryDecision decision = retryPolicy.decide(failure, attempt, time.nanoTime() - startedAt, remainingNanos());
+      // Pause before the permit goes back: its release lets the next waiter in at once.
       if (classification.kind() == FailureKind.RATE_LIMITED && decision.serverRequestedDelay()) {
         Bucket bucket = classification.rateLimitedBucket().map(Bucket::fromId).orElse(null);
         String message = failure instanceof AttemptFailure.HttpError error && error.error() != null
             ? error.error().message() : null;
         governor.pause(pool, decision.delay(), bucket, message);
       }
+      permit.release(releaseFor(classification.kind()));
       if (!decision.retry()) {
         failed();
         PacerListener.deliver(listener, new PacerEvent.Failed(pool, attempt, decision.reason()));
@@ -295,7 +303,7 @@ public final class Pacer implements AutoCloseable {
         } else if (result.isDone()) {
           permit.release(Permit.Release.NOT_SENT);
         } else {
-          attempts.incrementAndGet();
+          call.sending();
           send(permit);
         }
       });

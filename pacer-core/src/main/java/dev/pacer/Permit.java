@@ -34,19 +34,25 @@ public final class Permit implements AutoCloseable {
   final long[] reserved;
   final double[] levelAfter;
   final double[] correctionAt;
+  final double[] grantedTotalAt;
   final long grantedAt;
   final long waitedNanos;
   final Bucket binding;
   final int attempt;
   private final AtomicBoolean open = new AtomicBoolean(true);
+  /** A raise of the input level the server's headers suggested, decided at settle (guarded by the pool's lock). */
+  double pendingInputRaise;
+  /** What the other permits in flight held when this one was granted, per bucket. */
+  final double[] heldByOthers = new double[3];
 
   Permit(PoolState pool, Demand demand, long[] reserved, double[] levelAfter, double[] correctionAt,
-      long grantedAt, long waitedNanos, Bucket binding, int attempt) {
+      double[] grantedTotalAt, long grantedAt, long waitedNanos, Bucket binding, int attempt) {
     this.pool = pool;
     this.demand = demand;
     this.reserved = reserved;
     this.levelAfter = levelAfter;
     this.correctionAt = correctionAt;
+    this.grantedTotalAt = grantedTotalAt;
     this.grantedAt = grantedAt;
     this.waitedNanos = waitedNanos;
     this.binding = binding;

@@ -48,6 +48,13 @@ final class PoolState {
   private final TokenBucket[] buckets = new TokenBucket[3];
   private final double[] capacityLowerBound = new double[3];
   private final double[] correctionTotal = new double[3];
+  /** What the server has charged us in all, by our count: grants, corrected to actuals at settle. */
+  private final double[] grantedTotal = new double[3];
+  private final boolean[] hasReading = new boolean[3];
+  private final long[] newestReadingAt = new long[3];
+  /** What the permits in flight hold, per bucket. */
+  private final double[] heldInFlight = new double[3];
+  private final DriftEstimate[] drift = {new DriftEstimate(), new DriftEstimate(), new DriftEstimate()};
   private final Deque<Waiter> interactive = new ArrayDeque<>();
   private final Deque<Waiter> batch = new ArrayDeque<>();
   private final ConcurrencyLimit concurrency;
@@ -60,6 +67,7 @@ final class PoolState {
   private boolean paused;
   private Bucket pauseBucket;
   private int inFlight;
+  private int overloadStreak;
   private TimeSource.Scheduled wake;
   private long wakeAt;
   private boolean closed;
@@ -245,7 +253,10 @@ final class PoolState {
       }
       paused = false;
     }
-    if (inFlight >= concurrency.limit() || (probing && inFlight > 0)) {
+    // Probing: one request at a time while the limits are unknown, or while overloads come in
+    // a row (an outage), until a success.
+    boolean oneAtATime = probing || overloadStreak >= OVERLOAD_STREAK;
+    if (inFlight >= concurrency.limit() || (oneAtATime && inFlight > 0)) {
       return WAIT_FOR_RELEASE;
     }
     long longest = 0;
@@ -264,12 +275,17 @@ final class PoolState {
     for (Bucket bucket : BUCKETS) {
       int b = bucket.ordinal();
       buckets[b].take(waiter.need[b], now);
+      grantedTotal[b] += waiter.need[b];
+      heldInFlight[b] += waiter.need[b];
       levelAfter[b] = buckets[b].isKnown() ? buckets[b].level(now) : Double.NaN;
     }
     inFlight++;
     long waited = now - waiter.enqueuedAt;
-    Permit permit = new Permit(this, waiter.demand, waiter.need, levelAfter, correctionTotal.clone(), now, waited,
-        waiter.binding, waiter.attempt);
+    Permit permit = new Permit(this, waiter.demand, waiter.need, levelAfter, correctionTotal.clone(),
+        grantedTotal.clone(), now, waited, waiter.binding, waiter.attempt);
+    for (int b = 0; b < 3; b++) {
+      permit.heldByOthers[b] = heldInFlight[b] - waiter.need[b];
+    }
     emit(after, new PacerEvent.Acquired(name, Duration.ofNanos(waited), waiter.binding, waiter.need[IN],
         waiter.need[OUT], waiter.attempt));
     return permit;
@@ -351,8 +367,15 @@ final class PoolState {
       long now = time.nanoTime();
       if (permit.demand.endpoint() == Demand.Endpoint.MESSAGES) {
         long actualInput = usage.rateLimitedInputTokens(countsCacheReads);
-        adjust(IN, permit.reserved[IN] - actualInput, now);
-        adjust(OUT, permit.reserved[OUT] - usage.outputTokens(), now);
+        double inputSurplus = permit.reserved[IN] - actualInput;
+        double outputSurplus = permit.reserved[OUT] - usage.outputTokens();
+        adjust(IN, inputSurplus, now);
+        adjust(OUT, outputSurplus, now);
+        grantedTotal[IN] -= inputSurplus;
+        grantedTotal[OUT] -= outputSurplus;
+        if (permit.pendingInputRaise - Math.max(0, inputSurplus) > 0) {
+          raise(IN, permit.pendingInputRaise - Math.max(0, inputSurplus), now);
+        }
         outputs.record(usage.outputTokens());
         if (permit.demand.needsEstimate()) {
           config.estimator().calibrate(name, permit.demand.inputText(), actualInput);
@@ -360,6 +383,8 @@ final class PoolState {
         emit(after, new PacerEvent.Settled(name, permit.reserved[IN], actualInput, permit.reserved[OUT],
             usage.outputTokens()));
       }
+      releaseHeld(permit);
+      overloadStreak = 0;
       int inFlightBefore = inFlight--;
       probing = false;
       concurrencySample(after, () -> concurrency.onSuccess(now - permit.grantedAt, inFlightBefore));
@@ -383,7 +408,11 @@ final class PoolState {
         }
         case TIMED_OUT, FAILED -> buckets[OUT].giveBack(permit.reserved[OUT], now);
       }
+      releaseHeld(permit);
       inFlight--;
+      if (why == Permit.Release.OVERLOADED || why == Permit.Release.TIMED_OUT) {
+        brakeOnOverloadStreak(now, after);
+      }
       switch (why) {
         case OVERLOADED, TIMED_OUT -> concurrencySample(after, concurrency::onOverload);
         case FAILED -> concurrencySample(after, concurrency::onOtherFailure);
@@ -395,6 +424,36 @@ final class PoolState {
       lock.unlock();
     }
     run(after);
+  }
+
+  private void releaseHeld(Permit permit) {
+    for (int b = 0; b < 3; b++) {
+      heldInFlight[b] -= permit.reserved[b];
+    }
+  }
+
+  /**
+   * An outage answers every attempt at once with a 529, and a 529 costs no bucket anything, so
+   * nothing but this holds the queue back: after {@value #OVERLOAD_STREAK} overloads in a row
+   * with no success between, the pool pauses, 250 ms and doubling with each further overload up
+   * to 30 s, and then sends one request at a time; the next success ends the streak. Service-wide 529s at a steady rate (even 20% of
+   * attempts) rarely make such a streak, and then pause only briefly.
+   */
+  private void brakeOnOverloadStreak(long now, List<Runnable> after) {
+    overloadStreak++;
+    if (overloadStreak < OVERLOAD_STREAK) {
+      return;
+    }
+    int doublings = Math.min(7, overloadStreak - OVERLOAD_STREAK);
+    long pauseNanos = Math.min(MAX_OVERLOAD_PAUSE_NANOS, OVERLOAD_PAUSE_NANOS << doublings);
+    long until = now + pauseNanos;
+    if (!paused || until - pausedUntil > 0) {
+      paused = true;
+      pausedUntil = until;
+      pauseBucket = null;
+      emit(after, new PacerEvent.Paused(name, Duration.ofNanos(pauseNanos), null,
+          overloadStreak + " overloads in a row"));
+    }
   }
 
   /** Refunds a surplus (positive) or charges a shortfall (negative). */
@@ -461,18 +520,41 @@ final class PoolState {
           learned.append(learned.isEmpty() ? "" : ", ").append(bucket.id()).append(" burst >= ")
               .append(Math.round(buckets[b].capacity()));
         }
+        if (admitted && wasKnown && !(b == OUT && config.outputRule() == OutputRule.LIVE)) {
+          learnDrift(b, permit, remaining, tolerance, now);
+        }
         if (!wasKnown || Double.isNaN(permit.levelAfter[b])) {
           buckets[b].setLevel(Math.min(buckets[b].level(now), remaining - tolerance), now);
           continue;
+        }
+        // Only the newest reading may raise the forecast: an older one would undo what newer
+        // readings have taught since.
+        boolean newest = !hasReading[b] || permit.grantedAt - newestReadingAt[b] >= 0;
+        if (newest) {
+          hasReading[b] = true;
+          newestReadingAt[b] = permit.grantedAt;
         }
         // The server's level right after this attempt's admission, against our forecast then.
         double forecast = permit.levelAfter[b] + permit.reserved[b] - charged;
         double alreadyCorrected = correctionTotal[b] - permit.correctionAt[b];
         double error = remaining - forecast - alreadyCorrected;
-        if (error < -tolerance) {
-          double amount = -error - tolerance;
+        // Token counts are rounded to the nearest 1,000: the server may have up to 500 less than
+        // it says. Trust the low end: lower the forecast to (remaining - 500) whenever it is above,
+        // raise it only when it is more than 500 below that.
+        if (error < tolerance) {
+          double amount = tolerance - error;
           buckets[b].lower(amount, now);
           correctionTotal[b] -= amount;
+        } else if (error > 2 * tolerance && canRaise(b) && newest) {
+          // Up to what the other permits in flight held, the surplus may be theirs: the server
+          // may have refunded or never charged what we give back only when they end.
+          double surplus = error - 2 * tolerance - permit.heldByOthers[b];
+          if (b == IN) {
+            // This permit's own input surplus (estimate over actual) is known only at settle.
+            permit.pendingInputRaise = surplus;
+          } else if (surplus > 0) {
+            raise(b, surplus, now);
+          }
         }
       }
       limits = currentLimits();
@@ -486,6 +568,54 @@ final class PoolState {
       lock.unlock();
     }
     run(after);
+  }
+
+  /**
+   * Whether the server's having more than forecast may raise the level. Not for output under
+   * the live rule: the server charges output when it is generated, we hold it from admission, so
+   * the server always seems to have more while requests are in flight.
+   */
+  private boolean canRaise(int b) {
+    return !(b == OUT && config.outputRule() == OutputRule.LIVE);
+  }
+
+  private void raise(int b, double amount, long now) {
+    buckets[b].giveBack(amount, now);
+    correctionTotal[b] += amount;
+  }
+
+  /**
+   * Estimates how fast someone unseen drains bucket {@code b}: between two readings at least a
+   * few seconds apart, the server's level fell by more than our own grants explain (refill
+   * counted, and only while the bucket was not full, when refill is hidden). The forecast then
+   * refills that much slower, so a second program on the same key draws no 429s. Not learned for
+   * output under the live rule, where the server charges later than we hold.
+   */
+  private void learnDrift(int b, Permit permit, double remaining, double tolerance, long now) {
+    DriftEstimate estimate = drift[b];
+    TokenBucket tokens = buckets[b];
+    if (estimate.hasSample) {
+      long span = permit.grantedAt - estimate.grantedAt;
+      if (span <= 0) {
+        return; // an older reading than the last one used
+      }
+      if (span < Math.max(DRIFT_MIN_SPAN_NANOS, windowNanos / 30)) {
+        return;
+      }
+      double refill = tokens.ratePerNano() * span;
+      if (estimate.remaining + tolerance + refill < tokens.capacity()) {
+        double ours = permit.grantedTotalAt[b] - estimate.grantedTotal;
+        double foreign = estimate.remaining + refill - ours - remaining;
+        double sample = foreign / span;
+        estimate.rate += DRIFT_GAIN * (sample - estimate.rate);
+        estimate.rate = Math.max(-tokens.ratePerNano(), Math.min(tokens.ratePerNano(), estimate.rate));
+        tokens.setDrain(estimate.rate, now);
+      }
+    }
+    estimate.hasSample = true;
+    estimate.grantedAt = permit.grantedAt;
+    estimate.remaining = remaining;
+    estimate.grantedTotal = permit.grantedTotalAt[b];
   }
 
   /**
@@ -629,10 +759,31 @@ final class PoolState {
     }
   }
 
-  private static void run(List<Runnable> after) {
-    for (Runnable action : after) {
-      action.run();
+  /** Runs what a locked section left to do (complete futures, deliver events), off this stack. */
+  private void run(List<Runnable> after) {
+    if (after.isEmpty()) {
+      return;
     }
+    time.execute(() -> {
+      for (Runnable action : after) {
+        action.run();
+      }
+    });
+  }
+
+  private static final int OVERLOAD_STREAK = 5;
+  private static final long OVERLOAD_PAUSE_NANOS = 250_000_000L;
+  private static final long MAX_OVERLOAD_PAUSE_NANOS = 30_000_000_000L;
+  private static final long DRIFT_MIN_SPAN_NANOS = 2_000_000_000L;
+  private static final double DRIFT_GAIN = 0.2;
+
+  /** One bucket's estimate of unseen consumption, and the reading it was last sampled from. */
+  private static final class DriftEstimate {
+    double rate;
+    boolean hasSample;
+    long grantedAt;
+    double remaining;
+    double grantedTotal;
   }
 
   /** A demand in the queue. */

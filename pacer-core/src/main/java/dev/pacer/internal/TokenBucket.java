@@ -16,6 +16,7 @@ public final class TokenBucket {
   private double capacity;
   private double level;
   private double ratePerNano;
+  private double drainPerNano;
   private long updatedAt;
 
   /** A bucket with an unknown limit: it never holds anything back until a limit is set. */
@@ -39,6 +40,19 @@ public final class TokenBucket {
 
   public double ratePerNano() {
     return ratePerNano;
+  }
+
+  /**
+   * Sets the rate at which someone we cannot see (another program on the same key) is taken to
+   * drain the bucket: the forecast refills at the limit's rate less this.
+   */
+  public void setDrain(double tokensPerNano, long now) {
+    refill(now);
+    drainPerNano = Math.max(0, Math.min(tokensPerNano, ratePerNano));
+  }
+
+  public double drainPerNano() {
+    return drainPerNano;
   }
 
   /** The level at {@code now}, refilled since the last update. */
@@ -80,7 +94,8 @@ public final class TokenBucket {
     if (level >= wanted) {
       return 0;
     }
-    return (long) Math.ceil((wanted - level) / ratePerNano);
+    double netRate = ratePerNano - drainPerNano;
+    return netRate <= 0 ? Long.MAX_VALUE / 4 : (long) Math.ceil((wanted - level) / netRate);
   }
 
   public void take(double amount, long now) {
@@ -115,7 +130,7 @@ public final class TokenBucket {
   private void refill(long now) {
     long elapsed = now - updatedAt;
     if (elapsed > 0) {
-      level = Math.min(capacity, level + elapsed * ratePerNano);
+      level = Math.min(capacity, level + elapsed * (ratePerNano - drainPerNano));
       updatedAt = now;
     }
   }

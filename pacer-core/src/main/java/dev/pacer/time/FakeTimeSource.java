@@ -19,6 +19,7 @@ public final class FakeTimeSource implements TimeSource {
 
   private final ReentrantLock lock = new ReentrantLock();
   private final PriorityQueue<Task> tasks = new PriorityQueue<>();
+  private final ThreadLocal<java.util.ArrayDeque<Runnable>> trampoline = new ThreadLocal<>();
   private long now;
   private long sequence;
 
@@ -65,6 +66,40 @@ public final class FakeTimeSource implements TimeSource {
       };
     } finally {
       lock.unlock();
+    }
+  }
+
+  /**
+   * Runs {@code task} on the calling thread; a task executed from inside another waits until
+   * that one is done (a trampoline), so chains of hand-offs never deepen the stack.
+   */
+  @Override
+  public void execute(Runnable task) {
+    java.util.ArrayDeque<Runnable> queue = trampoline.get();
+    if (queue != null) {
+      queue.add(task);
+      return;
+    }
+    queue = new java.util.ArrayDeque<>();
+    queue.add(task);
+    trampoline.set(queue);
+    RuntimeException first = null;
+    try {
+      Runnable next;
+      while ((next = queue.poll()) != null) {
+        try {
+          next.run();
+        } catch (RuntimeException e) {
+          if (first == null) {
+            first = e;
+          }
+        }
+      }
+    } finally {
+      trampoline.remove();
+    }
+    if (first != null) {
+      throw first;
     }
   }
 

@@ -11,6 +11,8 @@ final class SystemTimeSource implements TimeSource {
   static final SystemTimeSource INSTANCE = new SystemTimeSource();
 
   private final ScheduledThreadPoolExecutor timer;
+  private final java.util.concurrent.ExecutorService handoff = java.util.concurrent.Executors.newThreadPerTaskExecutor(
+      Thread.ofVirtual().name("pacer-handoff-", 0).factory());
 
   private SystemTimeSource() {
     timer = new ScheduledThreadPoolExecutor(1, runnable -> {
@@ -31,6 +33,11 @@ final class SystemTimeSource implements TimeSource {
     if (!duration.isNegative() && !duration.isZero()) {
       Thread.sleep(duration);
     }
+  }
+
+  @Override
+  public void execute(Runnable task) {
+    handoff.execute(task);
   }
 
   @Override

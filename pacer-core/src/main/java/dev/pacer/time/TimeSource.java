@@ -20,6 +20,14 @@ public interface TimeSource {
   /** Runs {@code task} once, {@code delayNanos} from now, on a thread of this source's choice. */
   Scheduled schedule(Runnable task, long delayNanos);
 
+  /**
+   * Runs {@code task} soon, not on the caller's stack: the governor hands out permits this way,
+   * so that a caller's continuation (which may fail at once and release its permit, handing out
+   * the next) never nests inside another. The system source uses a virtual thread; the fake one
+   * runs it on the calling thread once the current task is done.
+   */
+  void execute(Runnable task);
+
   /** A task that {@link #schedule} will run; cancel it to stop it running. */
   interface Scheduled {
     /** Stops the task from running if it has not started; harmless afterwards. */
