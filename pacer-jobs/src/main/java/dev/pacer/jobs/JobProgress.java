@@ -13,7 +13,7 @@ import java.util.OptionalLong;
  * @param succeeded results written this run that succeeded
  * @param errored results written this run that errored
  * @param inFlight requests sent and not yet answered
- * @param attempts attempts so far (retries included)
+ * @param attempts attempts of the requests done (retries included)
  * @param rateLimited 429 responses so far
  * @param overloaded 529 responses so far
  * @param inputTokens input tokens so far (cache writes and reads included)
@@ -28,9 +28,9 @@ public record JobProgress(int toSend, int done, int succeeded, int errored, int 
     long rateLimited, long overloaded, long inputTokens, long outputTokens, double costUsd, Duration elapsed,
     Optional<Duration> eta, List<PoolRate> pools, boolean stopping) {
 
-  /** Retries so far: attempts beyond each request's first. */
+  /** Retries so far, among the requests done: attempts beyond each one's first. */
   public long retries() {
-    return Math.max(0, attempts - (done + inFlight));
+    return Math.max(0, attempts - done);
   }
 
   /**

@@ -177,6 +177,7 @@ public final class SdkRequestSender implements RequestSender, TokenCounter {
     int attempts;
     int rateLimited;
     int overloaded;
+    boolean streamed;
     volatile CompletableFuture<?> current;
 
     Request(String customId, ObjectNode params) {
@@ -228,10 +229,14 @@ public final class SdkRequestSender implements RequestSender, TokenCounter {
     request.attempts++;
     CompletableFuture<ObjectNode> call;
     try {
-      call = request.maxTokens > STREAMING_THRESHOLD ? stream(request.sdkParams).thenApply(SdkRequestSender::toJson)
-          : create(request);
+      call = request.streamed || request.maxTokens > STREAMING_THRESHOLD ? streamed(request) : create(request);
     } catch (RuntimeException e) {
-      call = CompletableFuture.failedFuture(e);
+      if (needsStreaming(e)) {
+        request.streamed = true;
+        call = streamed(request);
+      } else {
+        call = CompletableFuture.failedFuture(e);
+      }
     }
     request.current = call;
     call.whenComplete((message, failure) -> {
@@ -244,6 +249,23 @@ public final class SdkRequestSender implements RequestSender, TokenCounter {
       }
       failed(request, permit, unwrap(failure));
     });
+  }
+
+  private CompletableFuture<ObjectNode> streamed(Request request) {
+    return stream(request.sdkParams).thenApply(SdkRequestSender::toJson);
+  }
+
+  /**
+   * The SDK refuses plain requests it expects to take over ten minutes (a large max_tokens; a
+   * lower cap for some models), before sending anything: those are streamed instead.
+   */
+  static boolean needsStreaming(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t.getMessage() != null && t.getMessage().contains("Streaming is required")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private CompletableFuture<ObjectNode> create(Request request) {
@@ -287,6 +309,13 @@ public final class SdkRequestSender implements RequestSender, TokenCounter {
   private void failed(Request request, AttemptGate.Permit permit, Throwable failure) {
     if (failure instanceof CancellationException || request.result.isDone()) {
       permit.cancel();
+      return;
+    }
+    if (!request.streamed && needsStreaming(failure)) {
+      permit.cancel();
+      request.streamed = true;
+      request.attempts--;
+      attempt(request);
       return;
     }
     ResultError error;

@@ -71,6 +71,8 @@ class SimulatedJobTest {
           "{\"custom_id\":\"long\",\"params\":{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":30000,"
               + "\"messages\":[{\"role\":\"user\",\"content\":\"Write at length.\"}]}}",
           "{\"custom_id\":\"short\",\"prompt\":\"Hi\"}",
+          "{\"custom_id\":\"capped\",\"params\":{\"model\":\"claude-opus-4-0\",\"max_tokens\":10000,"
+              + "\"messages\":[{\"role\":\"user\",\"content\":\"A model with a lower plain-response cap in the SDK.\"}]}}",
           "{\"custom_id\":\"odd\",\"params\":{\"model\":\"claude-haiku-4-5\",\"max_tokens\":10,"
               + "\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"mystery_block\"}]}]}}");
       PacingConfig pacing = PacingConfig.builder().build();
@@ -86,13 +88,14 @@ class SimulatedJobTest {
       assertThat(byId.get("long").path("type").asText()).isEqualTo("succeeded");
       assertThat(byId.get("long").at("/message/content/0/text").asText()).isNotEmpty();
       assertThat(byId.get("short").path("type").asText()).isEqualTo("succeeded");
+      assertThat(byId.get("capped").path("type").asText()).isEqualTo("succeeded");
       JsonNode odd = byId.get("odd");
       if (odd.path("type").asText().equals("errored")) {
         assertThat(odd.at("/error/type").asText()).isEqualTo("error");
         assertThat(odd.at("/error/error/type").asText()).isNotEmpty();
         assertThat(summary.errored()).isEqualTo(1);
       }
-      assertThat(summary.sent()).isEqualTo(3);
+      assertThat(summary.sent()).isEqualTo(4);
     }
   }
 
