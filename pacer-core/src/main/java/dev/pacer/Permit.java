@@ -23,9 +23,9 @@ public final class Permit implements AutoCloseable {
     RATE_LIMITED,
     /** The server answered 529: it charged nothing; everything goes back; concurrency shrinks. */
     OVERLOADED,
-    /** No answer in time: the server may have admitted it; only the output hold goes back; concurrency shrinks. */
+    /** No answer in time: the server may have admitted it and charged it all; nothing goes back; concurrency shrinks. */
     TIMED_OUT,
-    /** Any other failure after sending: only the output hold goes back. */
+    /** Any other failure after sending: the server may have charged it all; nothing goes back. */
     FAILED
   }
 

@@ -406,7 +406,7 @@ final class PoolState {
             buckets[bucket.ordinal()].giveBack(permit.reserved[bucket.ordinal()], now);
           }
         }
-        case TIMED_OUT, FAILED -> buckets[OUT].giveBack(permit.reserved[OUT], now);
+        case TIMED_OUT, FAILED -> { } // the server may have charged it all: keep it (headers correct us later)
       }
       releaseHeld(permit);
       inFlight--;

@@ -8,9 +8,6 @@ package dev.pacer.internal;
  */
 public final class TokenBucket {
 
-  /** Levels within this of the capacity count as full (floating-point slack). */
-  private static final double FULL_SLACK = 1e-6;
-
   private final long windowNanos;
   private long limit;
   private double capacity;
@@ -90,7 +87,9 @@ public final class TokenBucket {
       return 0;
     }
     refill(now);
-    double wanted = Math.min(need, capacity - FULL_SLACK);
+    // A full bucket is exactly full (refill stops at the capacity): a demand of the whole
+    // capacity, or more, goes from a full bucket.
+    double wanted = Math.min(need, capacity);
     if (level >= wanted) {
       return 0;
     }
