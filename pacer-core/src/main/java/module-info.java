@@ -6,6 +6,7 @@ module dev.pacer.core {
   exports dev.pacer.events;
   exports dev.pacer.retry;
   exports dev.pacer.concurrency;
+  exports dev.pacer.store;
   exports dev.pacer.time;
   exports dev.pacer.http;
 }

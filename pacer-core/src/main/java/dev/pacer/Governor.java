@@ -1,6 +1,7 @@
 package dev.pacer;
 
 import dev.pacer.limits.Bucket;
+import dev.pacer.store.BucketStore;
 import dev.pacer.time.TimeSource;
 import java.time.Duration;
 import java.util.Collection;
@@ -23,11 +24,19 @@ public final class Governor implements AutoCloseable {
 
   private final GovernorConfig config;
   private final TimeSource time;
+  private final BucketStore store;
   private final ConcurrentHashMap<String, PoolState> pools = new ConcurrentHashMap<>();
 
+  /** A governor whose buckets live in this JVM. */
   public Governor(GovernorConfig config, TimeSource time) {
+    this(config, time, BucketStore.inMemory(time));
+  }
+
+  /** A governor whose buckets live in {@code store} (shared with other processes, for one). */
+  public Governor(GovernorConfig config, TimeSource time, BucketStore store) {
     this.config = config;
     this.time = time;
+    this.store = store;
   }
 
   public GovernorConfig config() {
@@ -106,7 +115,7 @@ public final class Governor implements AutoCloseable {
   }
 
   PoolState pool(Demand demand) {
-    return pools.computeIfAbsent(config.poolOf(demand), name -> new PoolState(name, config, time));
+    return pools.computeIfAbsent(config.poolOf(demand), name -> new PoolState(name, config, time, store));
   }
 
   private long inputTokens(PoolState pool, Demand demand) {

@@ -17,6 +17,7 @@ import dev.pacer.retry.RetryBudget;
 import dev.pacer.retry.RetryBudgetConfig;
 import dev.pacer.retry.RetryDecision;
 import dev.pacer.retry.RetryPolicy;
+import dev.pacer.store.BucketStore;
 import dev.pacer.time.TimeSource;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -65,7 +66,8 @@ public final class Pacer implements AutoCloseable {
     } else {
       config.concurrency(pool -> AdaptiveConcurrencyLimit.builder().timeSource(time).build());
     }
-    this.governor = new Governor(config.listener(listener).build(), time);
+    BucketStore store = builder.store != null ? builder.store : BucketStore.inMemory(time);
+    this.governor = new Governor(config.listener(listener).build(), time, store);
   }
 
   public static Builder builder() {
@@ -375,8 +377,15 @@ public final class Pacer implements AutoCloseable {
     private TimeSource time = TimeSource.system();
     private PacerListener listener = PacerListener.NONE;
     private int maxConcurrency;
+    private BucketStore store;
 
     private Builder() {}
+
+    /** Where the buckets' levels live: this JVM by default; pacer-redis shares them across processes. */
+    public Builder store(BucketStore value) {
+      store = value;
+      return this;
+    }
 
     /** Limits of every pool not configured on its own (RPM / ITPM / OTPM per window). */
     public Builder limits(Limits limits) {

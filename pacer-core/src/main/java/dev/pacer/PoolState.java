@@ -5,10 +5,11 @@ import dev.pacer.events.PacerEvent;
 import dev.pacer.events.PacerListener;
 import dev.pacer.http.ResponseHead;
 import dev.pacer.internal.RateLimitReading;
-import dev.pacer.internal.TokenBucket;
 import dev.pacer.limits.Bucket;
 import dev.pacer.limits.Limits;
 import dev.pacer.limits.OutputRule;
+import dev.pacer.store.BucketStore;
+import dev.pacer.store.PoolBuckets;
 import dev.pacer.time.TimeSource;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -38,18 +39,16 @@ final class PoolState {
   private static final Bucket[] BUCKETS = Bucket.values();
   /** Token counts in {@code remaining} are rounded to the nearest 1,000. */
   private static final double TOKEN_ROUNDING = 500;
-  private static final long WAIT_FOR_RELEASE = Long.MAX_VALUE;
 
   final String name;
   private final GovernorConfig config;
   private final TimeSource time;
   private final long windowNanos;
   private final ReentrantLock lock = new ReentrantLock();
-  private final TokenBucket[] buckets = new TokenBucket[3];
+  private final PoolBuckets store;
+  private final long[] limit = {Limits.UNKNOWN, Limits.UNKNOWN, Limits.UNKNOWN};
+  private final double[] capacity = new double[3];
   private final double[] capacityLowerBound = new double[3];
-  private final double[] correctionTotal = new double[3];
-  /** What the server has charged us in all, by our count: grants, corrected to actuals at settle. */
-  private final double[] grantedTotal = new double[3];
   private final boolean[] hasReading = new boolean[3];
   private final long[] newestReadingAt = new long[3];
   /** What the permits in flight hold, per bucket. */
@@ -63,26 +62,23 @@ final class PoolState {
 
   private Limits limits;
   private boolean probing;
-  private long pausedUntil;
-  private boolean paused;
   private Bucket pauseBucket;
+  private long ticketSequence;
   private int inFlight;
   private int overloadStreak;
   private TimeSource.Scheduled wake;
   private long wakeAt;
   private boolean closed;
 
-  PoolState(String name, GovernorConfig config, TimeSource time) {
+  PoolState(String name, GovernorConfig config, TimeSource time, BucketStore buckets) {
     this.name = name;
     this.config = config;
     this.time = time;
     this.windowNanos = config.window().toNanos();
     this.concurrency = config.concurrency().apply(name);
     this.countsCacheReads = config.catalog().countsCacheReads(name);
+    this.store = buckets.pool(name, windowNanos);
     long now = time.nanoTime();
-    for (Bucket bucket : BUCKETS) {
-      buckets[bucket.ordinal()] = new TokenBucket(windowNanos, now);
-    }
     this.limits = Limits.NONE;
     Limits configured = config.configuredLimits(name);
     for (Bucket bucket : BUCKETS) {
@@ -109,7 +105,7 @@ final class PoolState {
       }
       long[] need = needOf(demand, inputTokens);
       checkFits(demand, need);
-      Waiter waiter = new Waiter(demand, need, attempt, now, future);
+      Waiter waiter = new Waiter(demand, need, attempt, now, future, name + "#" + ticketSequence++);
       Deque<Waiter> queue = demand.priority() == Priority.INTERACTIVE ? interactive : batch;
       if (retry) {
         queue.addFirst(waiter);
@@ -145,9 +141,12 @@ final class PoolState {
       long[] need = needOf(demand, inputTokens);
       checkFits(demand, need);
       if (interactive.isEmpty() && batch.isEmpty()) {
-        Waiter waiter = new Waiter(demand, need, 1, now, null);
-        if (nanosUntilAdmissible(waiter, now) == 0) {
-          permit = grant(waiter, now, after);
+        Waiter waiter = new Waiter(demand, need, 1, now, null, name + "#" + ticketSequence++);
+        if (locallyAdmissible()) {
+          PoolBuckets.Take take = store.tryTake(doubles(need), waiter.ticket);
+          if (take.granted()) {
+            permit = grant(waiter, take, now, after);
+          }
         }
       }
     } finally {
@@ -171,7 +170,7 @@ final class PoolState {
   private void checkFits(Demand demand, long[] need) {
     for (Bucket bucket : BUCKETS) {
       int b = bucket.ordinal();
-      if (!buckets[b].isKnown() || need[b] <= buckets[b].limit()) {
+      if (limit[b] == Limits.UNKNOWN || need[b] <= limit[b]) {
         continue;
       }
       if (b == OUT && config.outputRule() == OutputRule.LIVE) {
@@ -185,7 +184,7 @@ final class PoolState {
         case OUTPUT_TOKENS -> "Lower max_tokens, or raise the output-token limit.";
         case REQUESTS -> "";
       };
-      throw new DemandTooLargeException(name, bucket, need[b], buckets[b].limit(), hint);
+      throw new DemandTooLargeException(name, bucket, need[b], limit[b], hint);
     }
   }
 
@@ -212,6 +211,12 @@ final class PoolState {
     }
   }
 
+  /** A waiter leaves the queue without a permit. */
+  private void abandon(Waiter waiter) {
+    remove(waiter);
+    store.withdraw(waiter.ticket);
+  }
+
   /** Admits waiters from the head while the buckets allow, then sets a timer for the next. */
   private void drain(long now, List<Runnable> after) {
     while (true) {
@@ -221,13 +226,17 @@ final class PoolState {
         return;
       }
       if (waiter.future.isDone()) {
-        remove(waiter);
+        abandon(waiter);
         continue;
       }
-      long wait = nanosUntilAdmissible(waiter, now);
-      if (wait == 0) {
+      if (!locallyAdmissible()) {
+        cancelWake(); // a permit's end will drain again
+        return;
+      }
+      PoolBuckets.Take take = store.tryTake(doubles(waiter.need), waiter.ticket);
+      if (take.granted()) {
         remove(waiter);
-        Permit permit = grant(waiter, now, after);
+        Permit permit = grant(waiter, take, now, after);
         after.add(() -> {
           if (!waiter.future.complete(permit)) {
             permit.release(Permit.Release.NOT_SENT);
@@ -235,54 +244,34 @@ final class PoolState {
         });
         continue;
       }
-      if (wait == WAIT_FOR_RELEASE) {
-        cancelWake();
-      } else {
-        scheduleWake(now + wait);
-      }
+      waiter.binding = take.paused() ? pauseBucket : take.binding();
+      scheduleWake(now + take.waitNanos());
       return;
     }
   }
 
-  /** 0 when the waiter can go now; else how long until it might, or WAIT_FOR_RELEASE. */
-  private long nanosUntilAdmissible(Waiter waiter, long now) {
-    if (paused) {
-      if (pausedUntil - now > 0) {
-        waiter.binding = pauseBucket;
-        return pausedUntil - now;
-      }
-      paused = false;
-    }
-    // Probing: one request at a time while the limits are unknown, or while overloads come in
-    // a row (an outage), until a success.
+  /**
+   * Whether this process may send one more now, before asking the buckets: the concurrency limit,
+   * and one at a time while probing (limits unknown, or overloads coming in a row) until a success.
+   */
+  private boolean locallyAdmissible() {
     boolean oneAtATime = probing || overloadStreak >= OVERLOAD_STREAK;
-    if (inFlight >= concurrency.limit() || (oneAtATime && inFlight > 0)) {
-      return WAIT_FOR_RELEASE;
-    }
-    long longest = 0;
-    for (Bucket bucket : BUCKETS) {
-      long wait = buckets[bucket.ordinal()].nanosUntilAvailable(waiter.need[bucket.ordinal()], now);
-      if (wait > longest) {
-        longest = wait;
-        waiter.binding = bucket;
-      }
-    }
-    return longest;
+    return inFlight < concurrency.limit() && !(oneAtATime && inFlight > 0);
   }
 
-  private Permit grant(Waiter waiter, long now, List<Runnable> after) {
-    double[] levelAfter = new double[3];
-    for (Bucket bucket : BUCKETS) {
-      int b = bucket.ordinal();
-      buckets[b].take(waiter.need[b], now);
-      grantedTotal[b] += waiter.need[b];
+  private static double[] doubles(long[] values) {
+    return new double[] {values[0], values[1], values[2]};
+  }
+
+  private Permit grant(Waiter waiter, PoolBuckets.Take take, long now, List<Runnable> after) {
+    double[] levelAfter = take.levelsAfter();
+    for (int b = 0; b < 3; b++) {
       heldInFlight[b] += waiter.need[b];
-      levelAfter[b] = buckets[b].isKnown() ? buckets[b].level(now) : Double.NaN;
     }
     inFlight++;
     long waited = now - waiter.enqueuedAt;
-    Permit permit = new Permit(this, waiter.demand, waiter.need, levelAfter, correctionTotal.clone(),
-        grantedTotal.clone(), now, waited, waiter.binding, waiter.attempt);
+    Permit permit = new Permit(this, waiter.demand, waiter.need, levelAfter, take.correctionTotals(),
+        take.chargedTotals(), now, waited, waiter.binding, waiter.attempt);
     for (int b = 0; b < 3; b++) {
       permit.heldByOthers[b] = heldInFlight[b] - waiter.need[b];
     }
@@ -326,7 +315,7 @@ final class PoolState {
       if (waiter.future.isDone()) {
         return;
       }
-      remove(waiter);
+      abandon(waiter);
       after.add(() -> waiter.future.completeExceptionally(new PacerTimeoutException(
           "timed out waiting for capacity in pool '" + name + "'"
               + (waiter.binding == null ? "" : " (waiting for " + waiter.binding.id() + ")"),
@@ -342,8 +331,8 @@ final class PoolState {
     List<Runnable> after = new ArrayList<>();
     lock.lock();
     try {
-      interactive.removeIf(waiter -> waiter.future == future && cancelTimeout(waiter));
-      batch.removeIf(waiter -> waiter.future == future && cancelTimeout(waiter));
+      interactive.removeIf(waiter -> waiter.future == future && withdraw(waiter));
+      batch.removeIf(waiter -> waiter.future == future && withdraw(waiter));
       drain(time.nanoTime(), after);
     } finally {
       lock.unlock();
@@ -351,10 +340,12 @@ final class PoolState {
     run(after);
   }
 
-  private static boolean cancelTimeout(Waiter waiter) {
+  /** For removeIf: cancels the waiter's timer and withdraws its ticket. */
+  private boolean withdraw(Waiter waiter) {
     if (waiter.timeout != null) {
       waiter.timeout.cancel();
     }
+    store.withdraw(waiter.ticket);
     return true;
   }
 
@@ -369,12 +360,9 @@ final class PoolState {
         long actualInput = usage.rateLimitedInputTokens(countsCacheReads);
         double inputSurplus = permit.reserved[IN] - actualInput;
         double outputSurplus = permit.reserved[OUT] - usage.outputTokens();
-        adjust(IN, inputSurplus, now);
-        adjust(OUT, outputSurplus, now);
-        grantedTotal[IN] -= inputSurplus;
-        grantedTotal[OUT] -= outputSurplus;
+        store.charge(new double[] {0, -inputSurplus, -outputSurplus});
         if (permit.pendingInputRaise - Math.max(0, inputSurplus) > 0) {
-          raise(IN, permit.pendingInputRaise - Math.max(0, inputSurplus), now);
+          store.raise(Bucket.INPUT_TOKENS, permit.pendingInputRaise - Math.max(0, inputSurplus));
         }
         outputs.record(usage.outputTokens());
         if (permit.demand.needsEstimate()) {
@@ -401,11 +389,8 @@ final class PoolState {
     try {
       long now = time.nanoTime();
       switch (why) {
-        case NOT_SENT, RATE_LIMITED, OVERLOADED -> {
-          for (Bucket bucket : BUCKETS) {
-            buckets[bucket.ordinal()].giveBack(permit.reserved[bucket.ordinal()], now);
-          }
-        }
+        case NOT_SENT, RATE_LIMITED, OVERLOADED ->
+            store.charge(new double[] {-permit.reserved[REQ], -permit.reserved[IN], -permit.reserved[OUT]});
         case TIMED_OUT, FAILED -> { } // the server may have charged it all: keep it (headers correct us later)
       }
       releaseHeld(permit);
@@ -446,23 +431,9 @@ final class PoolState {
     }
     int doublings = Math.min(7, overloadStreak - OVERLOAD_STREAK);
     long pauseNanos = Math.min(MAX_OVERLOAD_PAUSE_NANOS, OVERLOAD_PAUSE_NANOS << doublings);
-    long until = now + pauseNanos;
-    if (!paused || until - pausedUntil > 0) {
-      paused = true;
-      pausedUntil = until;
-      pauseBucket = null;
-      emit(after, new PacerEvent.Paused(name, Duration.ofNanos(pauseNanos), null,
-          overloadStreak + " overloads in a row"));
-    }
-  }
-
-  /** Refunds a surplus (positive) or charges a shortfall (negative). */
-  private void adjust(int b, double surplus, long now) {
-    if (surplus > 0) {
-      buckets[b].giveBack(surplus, now);
-    } else if (surplus < 0) {
-      buckets[b].take(-surplus, now);
-    }
+    store.pause(pauseNanos);
+    pauseBucket = null;
+    emit(after, new PacerEvent.Paused(name, Duration.ofNanos(pauseNanos), null, overloadStreak + " overloads in a row"));
   }
 
   private void concurrencySample(List<Runnable> after, Runnable sample) {
@@ -500,12 +471,12 @@ final class PoolState {
         }
         RateLimitReading.BucketReading read = found.get();
         int b = bucket.ordinal();
-        boolean wasKnown = buckets[b].isKnown();
-        if (read.limit().isPresent() && read.limit().getAsLong() > 0 && read.limit().getAsLong() != buckets[b].limit()) {
+        boolean wasKnown = limit[b] != Limits.UNKNOWN;
+        if (read.limit().isPresent() && read.limit().getAsLong() > 0 && read.limit().getAsLong() != limit[b]) {
           applyLimit(bucket, read.limit().getAsLong(), now);
           learned.append(learned.isEmpty() ? "" : ", ").append(bucket.id()).append(" limit ").append(read.limit().getAsLong());
         }
-        if (!buckets[b].isKnown() || read.remaining().isEmpty()) {
+        if (limit[b] == Limits.UNKNOWN || read.remaining().isEmpty()) {
           continue;
         }
         double tolerance = b == REQ ? 0 : TOKEN_ROUNDING;
@@ -518,13 +489,13 @@ final class PoolState {
         };
         if (learnCapacity(bucket, remaining - tolerance + (b == REQ ? charged : 0), read, reading, tolerance, now)) {
           learned.append(learned.isEmpty() ? "" : ", ").append(bucket.id()).append(" burst >= ")
-              .append(Math.round(buckets[b].capacity()));
+              .append(Math.round(capacity[b]));
         }
         if (admitted && wasKnown && !(b == OUT && config.outputRule() == OutputRule.LIVE)) {
           learnDrift(b, permit, remaining, tolerance, now);
         }
         if (!wasKnown || Double.isNaN(permit.levelAfter[b])) {
-          buckets[b].setLevel(Math.min(buckets[b].level(now), remaining - tolerance), now);
+          store.lowerTo(bucket, remaining - tolerance);
           continue;
         }
         // Only the newest reading may raise the forecast: an older one would undo what newer
@@ -536,25 +507,16 @@ final class PoolState {
         }
         // The server's level right after this attempt's admission, against our forecast then.
         double forecast = permit.levelAfter[b] + permit.reserved[b] - charged;
-        double alreadyCorrected = correctionTotal[b] - permit.correctionAt[b];
-        double error = remaining - forecast - alreadyCorrected;
         // Token counts are rounded to the nearest 1,000: the server may have up to 500 less than
-        // it says. Trust the low end: lower the forecast to (remaining - 500) whenever it is above,
-        // raise it only when it is more than 500 below that.
-        if (error < tolerance) {
-          double amount = tolerance - error;
-          buckets[b].lower(amount, now);
-          correctionTotal[b] -= amount;
-        } else if (error > 2 * tolerance && canRaise(b) && newest) {
-          // Up to what the other permits in flight held, the surplus may be theirs: the server
-          // may have refunded or never charged what we give back only when they end.
-          double surplus = error - 2 * tolerance - permit.heldByOthers[b];
-          if (b == IN) {
-            // This permit's own input surplus (estimate over actual) is known only at settle.
-            permit.pendingInputRaise = surplus;
-          } else if (surplus > 0) {
-            raise(b, surplus, now);
-          }
+        // it says. The store trusts the low end: it lowers the forecast to (remaining - 500)
+        // whenever it is above, and raises it only when it is more than 500 below that, by no
+        // more than the other permits in flight could explain (the server may have refunded or
+        // never charged what we give back only when they end).
+        double raise = store.correct(new PoolBuckets.Reading(bucket, remaining, tolerance, forecast,
+            permit.correctionAt[b], canRaise(b) && newest, permit.heldByOthers[b], b == IN));
+        if (b == IN) {
+          // This permit's own input surplus (estimate over actual) is known only at settle.
+          permit.pendingInputRaise = raise;
         }
       }
       limits = currentLimits();
@@ -579,11 +541,6 @@ final class PoolState {
     return !(b == OUT && config.outputRule() == OutputRule.LIVE);
   }
 
-  private void raise(int b, double amount, long now) {
-    buckets[b].giveBack(amount, now);
-    correctionTotal[b] += amount;
-  }
-
   /**
    * Estimates how fast someone unseen drains bucket {@code b}: between two readings at least a
    * few seconds apart, the server's level fell by more than our own grants explain (refill
@@ -593,7 +550,7 @@ final class PoolState {
    */
   private void learnDrift(int b, Permit permit, double remaining, double tolerance, long now) {
     DriftEstimate estimate = drift[b];
-    TokenBucket tokens = buckets[b];
+    double rate = ratePerNano(b);
     if (estimate.hasSample) {
       long span = permit.grantedAt - estimate.grantedAt;
       if (span <= 0) {
@@ -602,14 +559,14 @@ final class PoolState {
       if (span < Math.max(DRIFT_MIN_SPAN_NANOS, windowNanos / 30)) {
         return;
       }
-      double refill = tokens.ratePerNano() * span;
-      if (estimate.remaining + tolerance + refill < tokens.capacity()) {
+      double refill = rate * span;
+      if (estimate.remaining + tolerance + refill < capacity[b]) {
         double ours = permit.grantedTotalAt[b] - estimate.grantedTotal;
         double foreign = estimate.remaining + refill - ours - remaining;
         double sample = foreign / span;
         estimate.rate += DRIFT_GAIN * (sample - estimate.rate);
-        estimate.rate = Math.max(-tokens.ratePerNano(), Math.min(tokens.ratePerNano(), estimate.rate));
-        tokens.setDrain(estimate.rate, now);
+        estimate.rate = Math.max(-rate, Math.min(rate, estimate.rate));
+        store.setDrain(BUCKETS[b], Math.max(0, estimate.rate));
       }
     }
     estimate.hasSample = true;
@@ -629,8 +586,7 @@ final class PoolState {
       return false; // the user said what the burst is
     }
     int b = bucket.ordinal();
-    TokenBucket tokens = buckets[b];
-    double perSecond = tokens.limit() * 1e9 / windowNanos;
+    double perSecond = limit[b] * 1e9 / windowNanos;
     double lower = lowerFromRemaining;
     double upper = Double.POSITIVE_INFINITY;
     Optional<Double> toFull = read.secondsToFull(reading.serverDate());
@@ -639,30 +595,37 @@ final class PoolState {
       lower = Math.max(lower, read.remaining().getAsLong() - tolerance + perSecond * Math.max(0, toFull.get() - 2));
       upper = read.remaining().getAsLong() + tolerance + perSecond * toFull.get();
     }
-    capacityLowerBound[b] = Math.min(tokens.limit(), Math.max(capacityLowerBound[b], lower));
+    capacityLowerBound[b] = Math.min(limit[b], Math.max(capacityLowerBound[b], lower));
     double assumed = perSecond * config.assumedBurst().toNanos() / 1e9;
-    double capacity = Math.min(Math.max(assumed, capacityLowerBound[b]), upper);
-    capacity = Math.min(tokens.limit(), Math.max(1, capacity));
-    if (Math.abs(capacity - tokens.capacity()) < 0.5) {
+    double learned = Math.min(Math.max(assumed, capacityLowerBound[b]), upper);
+    learned = Math.min(limit[b], Math.max(1, learned));
+    if (Math.abs(learned - capacity[b]) < 0.5) {
       return false;
     }
-    tokens.setCapacity(capacity, now);
+    capacity[b] = learned;
+    store.setCapacity(bucket, learned);
     return true;
   }
 
   /** Sets a bucket's limit and the capacity that goes with what is known of the burst. */
-  private void applyLimit(Bucket bucket, long limit, long now) {
+  private void applyLimit(Bucket bucket, long newLimit, long now) {
     int b = bucket.ordinal();
-    double perSecond = limit * 1e9 / windowNanos;
-    double capacity;
+    double perSecond = newLimit * 1e9 / windowNanos;
+    double newCapacity;
     if (config.burst() != null) {
-      capacity = perSecond * config.burst().toNanos() / 1e9;
+      newCapacity = perSecond * config.burst().toNanos() / 1e9;
     } else {
-      capacityLowerBound[b] = Math.min(capacityLowerBound[b], limit);
-      capacity = Math.max(perSecond * config.assumedBurst().toNanos() / 1e9, capacityLowerBound[b]);
+      capacityLowerBound[b] = Math.min(capacityLowerBound[b], newLimit);
+      newCapacity = Math.max(perSecond * config.assumedBurst().toNanos() / 1e9, capacityLowerBound[b]);
     }
-    buckets[b].configure(limit, capacity, now);
+    limit[b] = newLimit;
+    capacity[b] = Math.max(1, Math.min(newCapacity, newLimit));
+    store.configure(bucket, newLimit, capacity[b]);
     limits = currentLimits();
+  }
+
+  private double ratePerNano(int b) {
+    return (double) limit[b] / windowNanos;
   }
 
   private Limits currentLimits() {
@@ -670,7 +633,7 @@ final class PoolState {
   }
 
   private long knownLimit(int b) {
-    return buckets[b].isKnown() ? buckets[b].limit() : Limits.UNKNOWN;
+    return limit[b];
   }
 
   /** After limits were learned, waiters that can now never fit fail rather than wait forever. */
@@ -681,7 +644,7 @@ final class PoolState {
           checkFits(waiter.demand, waiter.need);
           return false;
         } catch (DemandTooLargeException tooLarge) {
-          cancelTimeout(waiter);
+          withdraw(waiter);
           after.add(() -> waiter.future.completeExceptionally(tooLarge));
           return true;
         }
@@ -698,12 +661,8 @@ final class PoolState {
     lock.lock();
     try {
       long now = time.nanoTime();
-      long until = now + pause.toNanos();
-      if (!paused || until - pausedUntil > 0) {
-        pausedUntil = until;
-        pauseBucket = bucket;
-      }
-      paused = true;
+      store.pause(pause.toNanos());
+      pauseBucket = bucket;
       emit(after, new PacerEvent.Paused(name, pause, bucket, serverMessage));
       drain(now, after);
     } finally {
@@ -717,16 +676,9 @@ final class PoolState {
   PoolSnapshot snapshot() {
     lock.lock();
     try {
-      long now = time.nanoTime();
-      double[] levels = new double[3];
-      double[] capacities = new double[3];
-      for (Bucket bucket : BUCKETS) {
-        levels[bucket.ordinal()] = buckets[bucket.ordinal()].isKnown() ? buckets[bucket.ordinal()].level(now) : Double.NaN;
-        capacities[bucket.ordinal()] = buckets[bucket.ordinal()].isKnown() ? buckets[bucket.ordinal()].capacity() : Double.NaN;
-      }
-      Duration pause = paused && pausedUntil - now > 0 ? Duration.ofNanos(pausedUntil - now) : Duration.ZERO;
-      return new PoolSnapshot(name, limits, levels, capacities, interactive.size() + batch.size(), inFlight,
-          concurrency.limit(), pause);
+      PoolBuckets.State state = store.state();
+      return new PoolSnapshot(name, limits, state.levels(), state.capacities(), interactive.size() + batch.size(),
+          inFlight, concurrency.limit(), Duration.ofNanos(state.pausedForNanos()));
     } finally {
       lock.unlock();
     }
@@ -740,7 +692,7 @@ final class PoolState {
       cancelWake();
       for (Deque<Waiter> queue : List.of(interactive, batch)) {
         for (Waiter waiter : queue) {
-          cancelTimeout(waiter);
+          withdraw(waiter);
           after.add(() -> waiter.future.completeExceptionally(
               new PacerClosedException("Pacer was closed while the request waited in pool '" + name + "'")));
         }
@@ -793,10 +745,12 @@ final class PoolState {
     final int attempt;
     final long enqueuedAt;
     final CompletableFuture<Permit> future;
+    final String ticket;
     Bucket binding;
     TimeSource.Scheduled timeout;
 
-    Waiter(Demand demand, long[] need, int attempt, long enqueuedAt, CompletableFuture<Permit> future) {
+    Waiter(Demand demand, long[] need, int attempt, long enqueuedAt, CompletableFuture<Permit> future, String ticket) {
+      this.ticket = ticket;
       this.demand = demand;
       this.need = need;
       this.attempt = attempt;
