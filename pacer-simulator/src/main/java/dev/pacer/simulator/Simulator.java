@@ -51,7 +51,15 @@ public final class Simulator implements AutoCloseable {
 
   /** What it saw so far. */
   public SimulatorStats stats() {
-    return server.engine().stats().snapshot();
+    return server.engine().statsSnapshot();
+  }
+
+  /**
+   * Time since the simulator started, on its clock: the origin of {@link FaultWindow}s and
+   * {@link LimitChange}s.
+   */
+  public java.time.Duration uptime() {
+    return java.time.Duration.ofNanos(config.clock().nanoTime() - server.engine().startNanos());
   }
 
   /** Forgets the stats so far (not the buckets, not the prompt cache). */

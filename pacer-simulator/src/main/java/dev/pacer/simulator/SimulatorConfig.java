@@ -3,7 +3,10 @@ package dev.pacer.simulator;
 import dev.pacer.simulator.internal.ModelCatalog;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -23,6 +26,10 @@ public final class SimulatorConfig {
   public static final String DEFAULT_TIER = "start";
   /** 32 MB, the Messages API's request size limit. */
   public static final long DEFAULT_MAX_REQUEST_BYTES = 32L * 1024 * 1024;
+  /** Batch requests processed per second, across every batch, unless set. */
+  public static final double DEFAULT_BATCH_RATE = 100;
+  /** How long a batch has to end before what is left of it expires: 24 h, as the real API. */
+  public static final Duration DEFAULT_BATCH_EXPIRY = Duration.ofHours(24);
 
   private final Long rpm;
   private final Long itpm;
@@ -43,6 +50,13 @@ public final class SimulatorConfig {
   private final int maxOutputTokens;
   private final int recordLimit;
   private final Path dataFile;
+  private final FaultPlan faults;
+  private final List<LimitChange> limitChanges;
+  private final double batchRate;
+  private final Duration batchExpiry;
+  private final BatchValidation batchValidation;
+  private final Long batchRpm;
+  private final Long batchQueueLimit;
 
   private SimulatorConfig(Builder b) {
     this.rpm = b.rpm;
@@ -64,6 +78,15 @@ public final class SimulatorConfig {
     this.maxOutputTokens = b.maxOutputTokens;
     this.recordLimit = b.recordLimit;
     this.dataFile = b.dataFile;
+    this.faults = b.faults;
+    List<LimitChange> changes = new ArrayList<>(b.limitChanges);
+    changes.sort(Comparator.comparing(LimitChange::at)); // stable: same time keeps the order given
+    this.limitChanges = List.copyOf(changes);
+    this.batchRate = b.batchRate;
+    this.batchExpiry = b.batchExpiry;
+    this.batchValidation = b.batchValidation;
+    this.batchRpm = b.batchRpm;
+    this.batchQueueLimit = b.batchQueueLimit;
   }
 
   public static Builder builder() {
@@ -96,6 +119,13 @@ public final class SimulatorConfig {
     b.maxOutputTokens = maxOutputTokens;
     b.recordLimit = recordLimit;
     b.dataFile = dataFile;
+    b.faults = faults;
+    b.limitChanges.addAll(limitChanges);
+    b.batchRate = batchRate;
+    b.batchExpiry = batchExpiry;
+    b.batchValidation = batchValidation;
+    b.batchRpm = batchRpm;
+    b.batchQueueLimit = batchQueueLimit;
     return b;
   }
 
@@ -181,6 +211,40 @@ public final class SimulatorConfig {
     return Optional.ofNullable(dataFile);
   }
 
+  /** The standing faults the simulator starts with (and returns to on {@link Faults#reset()}). */
+  public FaultPlan faults() {
+    return faults;
+  }
+
+  /** Limits that change at given times after the start, in time order. */
+  public List<LimitChange> limitChanges() {
+    return limitChanges;
+  }
+
+  /** Batch requests processed per second, across every batch (one at a time, in batch order). */
+  public double batchRate() {
+    return batchRate;
+  }
+
+  /** How long after its creation a batch expires: what is not processed by then is {@code expired}. */
+  public Duration batchExpiry() {
+    return batchExpiry;
+  }
+
+  public BatchValidation batchValidation() {
+    return batchValidation;
+  }
+
+  /** Requests per window on the batch endpoints; empty: the tier's {@code batches.<tier>} line. */
+  public OptionalLong batchRpm() {
+    return batchRpm == null ? OptionalLong.empty() : OptionalLong.of(batchRpm);
+  }
+
+  /** Batch requests that may wait to be processed, across batches; empty: the tier's {@code batches.<tier>} line. */
+  public OptionalLong batchQueueLimit() {
+    return batchQueueLimit == null ? OptionalLong.empty() : OptionalLong.of(batchQueueLimit);
+  }
+
   @Override
   public String toString() {
     return "SimulatorConfig[tier=" + tier
@@ -191,7 +255,10 @@ public final class SimulatorConfig {
         + ", window=" + Durations.format(window)
         + ", burst=" + (burst == null ? "window" : Durations.format(burst))
         + ", outputRule=" + outputRule.name().toLowerCase(java.util.Locale.ROOT)
-        + ", seed=" + seed + ", latency=" + latency + ", port=" + port + "]";
+        + ", seed=" + seed + ", latency=" + latency + ", port=" + port
+        + (faults.isEmpty() ? "" : ", faults=[" + faults + "]")
+        + (limitChanges.isEmpty() ? "" : ", limitChanges=" + limitChanges)
+        + ", batchRate=" + batchRate + "/s, batchExpiry=" + Durations.format(batchExpiry) + "]";
   }
 
   /** Collects settings; {@link #build()} validates them and freezes a {@link SimulatorConfig}. */
@@ -214,6 +281,13 @@ public final class SimulatorConfig {
     private int maxOutputTokens = 400;
     private int recordLimit = 10_000;
     private Path dataFile;
+    private FaultPlan faults = FaultPlan.none();
+    private final List<LimitChange> limitChanges = new ArrayList<>();
+    private double batchRate = DEFAULT_BATCH_RATE;
+    private Duration batchExpiry = DEFAULT_BATCH_EXPIRY;
+    private BatchValidation batchValidation = BatchValidation.DEFERRED;
+    private Long batchRpm;
+    private Long batchQueueLimit;
 
     private Builder() {}
 
@@ -339,6 +413,63 @@ public final class SimulatorConfig {
     /** A properties file whose keys are laid over the packaged data file (pools, tiers). */
     public Builder dataFile(Path dataFile) {
       this.dataFile = Objects.requireNonNull(dataFile, "dataFile");
+      return this;
+    }
+
+    /** The standing faults to start with (see {@link FaultPlan}); default none. */
+    public Builder faults(FaultPlan faults) {
+      this.faults = Objects.requireNonNull(faults, "faults");
+      return this;
+    }
+
+    /** At {@code at} after the start, every pool gets {@code limits} (levels clipped to the new capacities). */
+    public Builder limitsAt(Duration at, Limits limits) {
+      return limitsAt(LimitChange.everyPool(at, limits));
+    }
+
+    /** At {@code at} after the start, {@code pool} gets {@code limits}. */
+    public Builder limitsAt(Duration at, String pool, Limits limits) {
+      return limitsAt(LimitChange.pool(at, pool, limits));
+    }
+
+    public Builder limitsAt(LimitChange change) {
+      limitChanges.add(Objects.requireNonNull(change, "change"));
+      return this;
+    }
+
+    /** Batch requests processed per second, across every batch; default 100. */
+    public Builder batchRate(double requestsPerSecond) {
+      if (!(requestsPerSecond > 0) || Double.isInfinite(requestsPerSecond)) {
+        throw new IllegalArgumentException("batchRate must be positive and finite: " + requestsPerSecond);
+      }
+      this.batchRate = requestsPerSecond;
+      return this;
+    }
+
+    /** How long after its creation a batch expires; default 24 h. */
+    public Builder batchExpiry(Duration expiry) {
+      if (!Objects.requireNonNull(expiry, "expiry").isPositive()) {
+        throw new IllegalArgumentException("batchExpiry must be positive: " + expiry);
+      }
+      this.batchExpiry = expiry;
+      return this;
+    }
+
+    /** When batch params are checked; default {@link BatchValidation#DEFERRED}, as the real API. */
+    public Builder batchValidation(BatchValidation validation) {
+      this.batchValidation = Objects.requireNonNull(validation, "validation");
+      return this;
+    }
+
+    /** Requests per window on the batch endpoints (their own bucket); default the tier's. */
+    public Builder batchRpm(long rpm) {
+      this.batchRpm = positive(rpm, "batchRpm");
+      return this;
+    }
+
+    /** Batch requests that may wait to be processed across batches; a create beyond it gets a 429. Default the tier's. */
+    public Builder batchQueueLimit(long requests) {
+      this.batchQueueLimit = positive(requests, "batchQueueLimit");
       return this;
     }
 

@@ -20,6 +20,11 @@ import java.util.Map;
  * @param countTokensRateLimited count_tokens requests answered 429
  * @param records the most recent attempts, oldest first (bounded, see
  *     {@link SimulatorConfig.Builder#recordLimit(int)})
+ * @param faultsInjected attempts hit by each kind of injected fault: {@code fail_next},
+ *     {@code outage}, {@code overload_wave}, {@code overload_load}, {@code overload_probability},
+ *     {@code error_probability}, {@code acceleration}, {@code slow_headers}, {@code stream_error},
+ *     {@code connection_drop}
+ * @param batches what was seen of Message Batches
  */
 public record SimulatorStats(
     long attempts,
@@ -33,12 +38,20 @@ public record SimulatorStats(
     int maxInFlight,
     long countTokensRequests,
     long countTokensRateLimited,
-    List<RequestRecord> records) {
+    List<RequestRecord> records,
+    Map<String, Long> faultsInjected,
+    BatchStats batches) {
 
   public SimulatorStats {
     statusCounts = Map.copyOf(statusCounts);
     rateLimitedByBucket = Map.copyOf(rateLimitedByBucket);
     records = List.copyOf(records);
+    faultsInjected = Map.copyOf(faultsInjected);
+  }
+
+  /** Attempts hit by one kind of injected fault (see {@link #faultsInjected()}). */
+  public long faultsInjected(String kind) {
+    return faultsInjected.getOrDefault(kind, 0L);
   }
 
   /** Attempts answered with {@code status}. */

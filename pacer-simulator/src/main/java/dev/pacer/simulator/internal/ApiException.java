@@ -68,6 +68,8 @@ public final class ApiException extends RuntimeException {
       case 409 -> "Conflict.";
       case 413 -> "Request exceeds the maximum allowed number of bytes.";
       case 429 -> "Number of requests has exceeded your rate limit.";
+      case 502 -> "Bad gateway.";
+      case 503 -> "Service unavailable.";
       case 529 -> "Overloaded";
       default -> "Internal server error";
     };

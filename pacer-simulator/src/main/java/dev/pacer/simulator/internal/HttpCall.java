@@ -90,14 +90,53 @@ final class HttpCall {
   /** Answers with a JSON body. */
   void sendJson(int status, Map<String, String> headers, JsonNode body) throws IOException {
     byte[] bytes = Json.bytes(body);
-    headers.forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
-    exchange.getResponseHeaders().set("content-type", "application/json");
-    exchange.getResponseHeaders().set("request-id", requestId);
-    answered = true;
-    exchange.sendResponseHeaders(status, bytes.length);
+    startFixed(status, headers, "application/json", bytes.length);
     try (OutputStream out = exchange.getResponseBody()) {
       out.write(bytes);
     }
+  }
+
+  /**
+   * Starts a JSON answer of the full length, sends half of it, and drops the connection (throws
+   * {@link ConnectionDropped}).
+   */
+  void sendJsonCut(int status, Map<String, String> headers, JsonNode body) throws IOException {
+    byte[] bytes = Json.bytes(body);
+    startFixed(status, headers, "application/json", bytes.length);
+    OutputStream out = exchange.getResponseBody();
+    out.write(bytes, 0, bytes.length / 2);
+    out.flush();
+    throw new ConnectionDropped();
+  }
+
+  private void startFixed(int status, Map<String, String> headers, String contentType, long length)
+      throws IOException {
+    com.sun.net.httpserver.Headers h = exchange.getResponseHeaders();
+    headers.forEach(h::set);
+    h.set("content-type", contentType);
+    h.set("request-id", requestId);
+    answered = true;
+    exchange.sendResponseHeaders(status, length);
+  }
+
+  /** Starts a 200 body of unknown length (chunked) with {@code contentType}; the caller writes and closes it. */
+  OutputStream startChunked(Map<String, String> headers, String contentType) throws IOException {
+    com.sun.net.httpserver.Headers h = exchange.getResponseHeaders();
+    headers.forEach(h::set);
+    h.set("content-type", contentType);
+    h.set("request-id", requestId);
+    answered = true;
+    exchange.sendResponseHeaders(200, 0);
+    return exchange.getResponseBody();
+  }
+
+  /** {@code http://host:port} as the client addressed this server (its Host header), for URLs in answers. */
+  String origin() {
+    String host = header("host");
+    if (host == null || host.isBlank()) {
+      host = "127.0.0.1:" + exchange.getLocalAddress().getPort();
+    }
+    return "http://" + host;
   }
 
   /** Answers with the error's envelope and headers. */
@@ -113,12 +152,7 @@ final class HttpCall {
 
   /** Starts a 200 event stream with {@code headers}; the caller writes events and closes it. */
   OutputStream startEventStream(Map<String, String> headers) throws IOException {
-    headers.forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
-    exchange.getResponseHeaders().set("content-type", "text/event-stream; charset=utf-8");
     exchange.getResponseHeaders().set("cache-control", "no-cache");
-    exchange.getResponseHeaders().set("request-id", requestId);
-    answered = true;
-    exchange.sendResponseHeaders(200, 0);
-    return exchange.getResponseBody();
+    return startChunked(headers, "text/event-stream; charset=utf-8");
   }
 }

@@ -2,7 +2,7 @@ package dev.pacer.simulator.internal;
 
 import java.util.concurrent.atomic.AtomicLong;
 
-/** Ids in the API's shapes ({@code req_…}, {@code msg_…}), deterministic for a seed and an order of requests. */
+/** Ids in the API's shapes ({@code req_…}, {@code msg_…}, {@code msgbatch_…}), deterministic for a seed and an order of requests. */
 public final class Ids {
 
   private static final char[] BASE62 =
@@ -21,6 +21,10 @@ public final class Ids {
 
   public String messageId() {
     return "msg_011C" + base62(next(), next());
+  }
+
+  public String batchId() {
+    return "msgbatch_011C" + base62(next(), next());
   }
 
   private long next() {

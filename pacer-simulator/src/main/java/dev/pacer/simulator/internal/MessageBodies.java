@@ -8,6 +8,11 @@ final class MessageBodies {
   private MessageBodies() {}
 
   static ObjectNode usage(TokenSplit split, long outputTokens) {
+    return usage(split, outputTokens, "standard");
+  }
+
+  /** Usage with {@code service_tier} {@code standard} (Messages) or {@code batch} (a batch result). */
+  static ObjectNode usage(TokenSplit split, long outputTokens, String serviceTier) {
     ObjectNode u = Json.object();
     u.put("input_tokens", split.inputTokens());
     u.put("cache_creation_input_tokens", split.cacheCreation());
@@ -17,7 +22,7 @@ final class MessageBodies {
     cc.put("ephemeral_1h_input_tokens", split.cacheCreation1h());
     u.put("output_tokens", outputTokens);
     u.putNull("server_tool_use");
-    u.put("service_tier", "standard");
+    u.put("service_tier", serviceTier);
     return u;
   }
 
@@ -92,6 +97,16 @@ final class MessageBodies {
     u.put("cache_creation_input_tokens", split.cacheCreation());
     u.put("cache_read_input_tokens", split.cacheRead());
     u.put("output_tokens", outputTokens);
+    return e;
+  }
+
+  /** The data of a stream's {@code event: error}: {@code {"type":"error","error":{"type":…,"message":…}}}. */
+  static ObjectNode streamError(String errorType, String message) {
+    ObjectNode e = Json.object();
+    e.put("type", "error");
+    ObjectNode error = e.putObject("error");
+    error.put("type", errorType);
+    error.put("message", message);
     return e;
   }
 

@@ -37,6 +37,9 @@ public final class ModelCatalog {
   private final Map<String, Long> countTokensRpmByTier;
   private final Set<String> tiers;
   private final List<String> modelIds;
+  private final Map<String, long[]> batchLimitsByTier;
+  private final long maxRequestsPerBatch;
+  private final long maxBytesPerBatch;
 
   private ModelCatalog(Properties p) {
     Map<String, String> pools = new HashMap<>();
@@ -45,6 +48,7 @@ public final class ModelCatalog {
     Map<String, Long> countTokens = new HashMap<>();
     Set<String> tierNames = new TreeSet<>();
     Set<String> models = new TreeSet<>();
+    Map<String, long[]> batches = new HashMap<>();
     for (String key : p.stringPropertyNames()) {
       String value = p.getProperty(key).trim();
       if (key.startsWith("pool.") && key.endsWith(CACHE_READS_SUFFIX)) {
@@ -64,6 +68,13 @@ public final class ModelCatalog {
         }
       } else if (key.startsWith("count-tokens-rpm.")) {
         countTokens.put(key.substring("count-tokens-rpm.".length()), Long.parseLong(value));
+      } else if (key.startsWith("batches.") && !key.startsWith("batches.max-")) {
+        String[] parts = value.split("\\s*/\\s*");
+        if (parts.length != 2) {
+          throw new IllegalArgumentException(key + " must be RPM / QUEUED, not '" + value + "'");
+        }
+        batches.put(key.substring("batches.".length()),
+            new long[] {Long.parseLong(parts[0].trim()), Long.parseLong(parts[1].trim())});
       } else if (key.startsWith("price.")) {
         models.add(key.substring("price.".length()));
       }
@@ -74,6 +85,9 @@ public final class ModelCatalog {
     this.countTokensRpmByTier = Map.copyOf(countTokens);
     this.tiers = java.util.Collections.unmodifiableSet(tierNames); // sorted, for messages
     this.modelIds = List.copyOf(new ArrayList<>(models));
+    this.batchLimitsByTier = Map.copyOf(batches);
+    this.maxRequestsPerBatch = Long.parseLong(p.getProperty("batches.max-requests-per-batch", "100000").trim());
+    this.maxBytesPerBatch = Long.parseLong(p.getProperty("batches.max-bytes-per-batch", "268435456").trim());
   }
 
   /** The packaged data file, with the keys of {@code overrides} (if any) laid over it. */
@@ -146,6 +160,34 @@ public final class ModelCatalog {
       throw new IllegalArgumentException("no count-tokens-rpm for tier '" + tier + "'");
     }
     return rpm;
+  }
+
+  /**
+   * The batch endpoints' requests per minute for a tier ({@code batches.<tier> = RPM / QUEUED}); a
+   * tier without its own line (the older tier1..tier4) uses {@code batches.start}.
+   */
+  public long batchRpm(String tier) {
+    return batchLine(tier)[0];
+  }
+
+  /** Batch requests that may wait in the processing queue for a tier (see {@link #batchRpm}). */
+  public long batchQueueLimit(String tier) {
+    return batchLine(tier)[1];
+  }
+
+  private long[] batchLine(String tier) {
+    long[] line = batchLimitsByTier.getOrDefault(tier, batchLimitsByTier.get("start"));
+    return line != null ? line : new long[] {1000, 200_000};
+  }
+
+  /** At most this many requests in one batch ({@code batches.max-requests-per-batch}). */
+  public long maxRequestsPerBatch() {
+    return maxRequestsPerBatch;
+  }
+
+  /** At most this many bytes in one batch create body ({@code batches.max-bytes-per-batch}). */
+  public long maxBytesPerBatch() {
+    return maxBytesPerBatch;
   }
 
   public boolean hasTier(String tier) {

@@ -33,6 +33,21 @@ public final class RateLimitMessages {
         + ", so it can never be admitted. Please reduce the prompt length or the maximum tokens requested.";
   }
 
+  /** The acceleration limit: traffic rising too fast, whatever the per-minute limits. */
+  public static String acceleration(dev.pacer.simulator.AccelerationLimit limit) {
+    return "This request would exceed the acceleration limit for your organization (" + ORGANIZATION_ID
+        + "): its traffic is ramping up too sharply (a window may carry at most " + limit
+        + " the requests of the window before it). Please ramp up your traffic gradually and keep your "
+        + "usage consistent. For details, refer to: https://docs.claude.com/en/api/rate-limits.";
+  }
+
+  /** Too many batch requests waiting to be processed. */
+  public static String batchQueue(long limit) {
+    return "This batch would exceed the limit of " + grouped(limit) + " batch requests waiting in the "
+        + "processing queue for your organization (" + ORGANIZATION_ID + "). Please wait for batches in "
+        + "progress to end, or send a smaller batch." + " For details, refer to: https://docs.claude.com/en/api/rate-limits.";
+  }
+
   static String grouped(long n) {
     return String.format(Locale.ROOT, "%,d", n);
   }

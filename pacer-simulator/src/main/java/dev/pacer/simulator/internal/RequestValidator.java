@@ -26,13 +26,41 @@ public final class RequestValidator {
     return parse(body, true);
   }
 
+  /** The {@code params} of a batch request, checked as a {@code POST /v1/messages} body. */
+  public static MessagesRequest messages(JsonNode params) {
+    return parse(params, true);
+  }
+
   /** A {@code POST /v1/messages/count_tokens} body: the same, without {@code max_tokens}. */
   public static MessagesRequest countTokens(byte[] body) {
     return parse(body, false);
   }
 
   private static MessagesRequest parse(byte[] body, boolean needsMaxTokens) {
-    JsonNode root = readJson(body);
+    return parse(readJson(body), needsMaxTokens);
+  }
+
+  /** Reads a body as JSON, or a 400 saying why it cannot. */
+  static JsonNode readJson(byte[] body) {
+    if (body.length == 0) {
+      throw ApiException.invalidRequest("The request body is empty: send a JSON object.");
+    }
+    try {
+      JsonNode root = Json.MAPPER.readTree(body);
+      if (root == null || root.isMissingNode()) {
+        throw ApiException.invalidRequest("The request body is empty: send a JSON object.");
+      }
+      return root;
+    } catch (JacksonException e) {
+      throw ApiException.invalidRequest(
+          "There was an error parsing the body of your request: it is not valid JSON ("
+              + e.getOriginalMessage() + ").");
+    } catch (IOException e) {
+      throw ApiException.invalidRequest("There was an error reading the body of your request.");
+    }
+  }
+
+  private static MessagesRequest parse(JsonNode root, boolean needsMaxTokens) {
     if (!root.isObject()) {
       throw ApiException.invalidRequest("The request body must be a JSON object.");
     }
@@ -66,25 +94,6 @@ public final class RequestValidator {
       throw ApiException.invalidRequest("stop_sequences: Input should be a valid list");
     }
     return new MessagesRequest(model, maxTokens, stream, system, messages, tools);
-  }
-
-  private static JsonNode readJson(byte[] body) {
-    if (body.length == 0) {
-      throw ApiException.invalidRequest("The request body is empty: send a JSON object.");
-    }
-    try {
-      JsonNode root = Json.MAPPER.readTree(body);
-      if (root == null || root.isMissingNode()) {
-        throw ApiException.invalidRequest("The request body is empty: send a JSON object.");
-      }
-      return root;
-    } catch (JacksonException e) {
-      throw ApiException.invalidRequest(
-          "There was an error parsing the body of your request: it is not valid JSON ("
-              + e.getOriginalMessage() + ").");
-    } catch (IOException e) {
-      throw ApiException.invalidRequest("There was an error reading the body of your request.");
-    }
   }
 
   private static JsonNode required(JsonNode parent, String field) {

@@ -18,6 +18,7 @@ final class Router implements HttpHandler {
   private final CountTokensEndpoint countTokens;
   private final ModelsEndpoint models;
   private final StatsEndpoint stats;
+  private final BatchesEndpoint batches;
 
   Router(SimulatorEngine engine) {
     this.engine = engine;
@@ -25,6 +26,7 @@ final class Router implements HttpHandler {
     this.countTokens = new CountTokensEndpoint(engine);
     this.models = new ModelsEndpoint(engine);
     this.stats = new StatsEndpoint(engine);
+    this.batches = new BatchesEndpoint(engine);
   }
 
   @Override
@@ -32,6 +34,8 @@ final class Router implements HttpHandler {
     HttpCall call = new HttpCall(exchange, engine.ids().requestId());
     try {
       route(call);
+    } catch (ConnectionDropped e) {
+      throw e; // not closed here: the JDK server closes the connection mid-response
     } catch (ApiException e) {
       answerQuietly(call, e);
     } catch (IOException e) {
@@ -39,14 +43,25 @@ final class Router implements HttpHandler {
     } catch (RuntimeException | Error e) {
       LOG.log(Level.WARNING, "simulator: unexpected failure on " + call.method() + " " + call.path(), e);
       answerQuietly(call, new ApiException(500, "api_error", "Internal server error"));
-    } finally {
-      exchange.close();
     }
+    exchange.close();
   }
 
   private void route(HttpCall call) throws IOException {
     String path = stripTrailingSlash(call.path());
     String method = call.method();
+    if (!path.equals("/v1/messages") && path.startsWith("/v1/")) {
+      Fault outage = engine.faults().outage(engine.clock().nanoTime());
+      if (outage != null) {
+        engine.stats().faultInjected(outage.kind());
+        throw new ApiException(outage.status(), ApiException.typeForStatus(outage.status()),
+            ApiException.messageForStatus(outage.status()));
+      }
+    }
+    if ((path.equals(BatchesEndpoint.PREFIX) || path.startsWith(BatchesEndpoint.PREFIX + "/"))
+        && batches.handle(call, path)) {
+      return;
+    }
     switch (path) {
       case "/v1/messages" -> {
         requireMethod(call, "POST");

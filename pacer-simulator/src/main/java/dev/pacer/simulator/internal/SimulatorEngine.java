@@ -1,14 +1,20 @@
 package dev.pacer.simulator.internal;
 
+import dev.pacer.simulator.LimitChange;
 import dev.pacer.simulator.Limits;
 import dev.pacer.simulator.SimulatorClock;
 import dev.pacer.simulator.SimulatorConfig;
+import dev.pacer.simulator.SimulatorStats;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 
-/** The simulator's state, shared by the endpoints: pools and their buckets, caches, stats, faults. */
+/**
+ * The simulator's state, shared by the endpoints: pools and their buckets, caches, stats, faults,
+ * scheduled limit changes, Message Batches.
+ */
 public final class SimulatorEngine {
 
   private final SimulatorConfig config;
@@ -25,10 +31,18 @@ public final class SimulatorEngine {
   private final FaultInjector faults;
   private final Ids ids;
   private final AnswerGenerator answers;
+  private final long startNanos;
+  private final AccelerationTracker acceleration;
+  private final List<LimitChange> limitChanges;
+  private int nextLimitChange;
+  private volatile boolean limitChangesPending;
+  private final PoolBuckets batchBuckets;
+  private final BatchProcessor batches;
 
   public SimulatorEngine(SimulatorConfig config) {
     this.config = config;
     this.clock = config.clock();
+    this.startNanos = clock.nanoTime();
     this.catalog = ModelCatalog.load(config.dataFile());
     this.windowNanos = config.window().toNanos();
     this.burstNanos = config.burst().map(java.time.Duration::toNanos).orElse(0L);
@@ -36,9 +50,56 @@ public final class SimulatorEngine {
     this.countTokensBuckets =
         PoolBuckets.requestsOnly(limits.countTokensRpm(), windowNanos, burstNanos, clock.nanoTime());
     this.stats = new StatsRecorder(config.recordLimit());
-    this.faults = new FaultInjector(config.seed());
+    this.faults = new FaultInjector(config.seed(), config.faults(), clock, startNanos);
     this.ids = new Ids(config.seed());
     this.answers = new AnswerGenerator(config.seed(), config.minOutputTokens(), config.maxOutputTokens());
+    this.acceleration = new AccelerationTracker(windowNanos, startNanos);
+    this.limitChanges = config.limitChanges();
+    this.limitChangesPending = !limitChanges.isEmpty();
+    long batchRpm = config.batchRpm().orElse(catalog.batchRpm(config.tier()));
+    this.batchBuckets = PoolBuckets.requestsOnly(batchRpm, windowNanos, burstNanos, startNanos);
+    long queueLimit = config.batchQueueLimit().orElse(catalog.batchQueueLimit(config.tier()));
+    this.batches = new BatchProcessor(this, config.batchRate(), config.batchExpiry(), queueLimit);
+  }
+
+  /** The simulator's clock reading when it started: the origin of fault windows and limit changes. */
+  public long startNanos() {
+    return startNanos;
+  }
+
+  /**
+   * Applies the scheduled limit changes due by {@code now}, each at its own time (buckets refill at
+   * the old rate up to it). Cheap when none is due.
+   */
+  public void applyDueLimitChanges(long nowNanos) {
+    if (!limitChangesPending) return;
+    limitsLock.lock();
+    try {
+      while (nextLimitChange < limitChanges.size()) {
+        LimitChange c = limitChanges.get(nextLimitChange);
+        long at = startNanos + c.at().toNanos();
+        if (nowNanos - at < 0) break;
+        if (c.pool() == null) {
+          limits.setForEveryPool(c.limits());
+          pools.values().forEach(b -> b.changeLimits(c.limits(), at));
+        } else {
+          limits.setForPool(c.pool(), c.limits());
+          PoolBuckets b = pools.get(c.pool());
+          if (b != null) b.changeLimits(c.limits(), at);
+        }
+        nextLimitChange++;
+      }
+      limitChangesPending = nextLimitChange < limitChanges.size();
+    } finally {
+      limitsLock.unlock();
+    }
+  }
+
+  /** The stats now (batches brought up to date first). */
+  public SimulatorStats statsSnapshot() {
+    long now = clock.nanoTime();
+    batches.advanceTo(now);
+    return stats.snapshot(batches.requestsWaiting());
   }
 
   /** The buckets of a pool, made full on first use. */
@@ -57,6 +118,7 @@ public final class SimulatorEngine {
   }
 
   public Limits limitsOf(String pool) {
+    applyDueLimitChanges(clock.nanoTime());
     limitsLock.lock();
     try {
       return limits.limitsOf(pool);
@@ -67,6 +129,7 @@ public final class SimulatorEngine {
 
   /** Every pool, now and later, gets {@code l}; levels are clipped to the new capacities. */
   public void setLimits(Limits l) {
+    applyDueLimitChanges(clock.nanoTime());
     limitsLock.lock();
     try {
       limits.setForEveryPool(l);
@@ -78,6 +141,7 @@ public final class SimulatorEngine {
   }
 
   public void setLimits(String pool, Limits l) {
+    applyDueLimitChanges(clock.nanoTime());
     limitsLock.lock();
     try {
       limits.setForPool(pool, l);
@@ -112,6 +176,7 @@ public final class SimulatorEngine {
   /** The limits of every pool used so far. */
   public Map<String, Limits> poolsInUse() {
     Map<String, Limits> out = new TreeMap<>();
+    applyDueLimitChanges(clock.nanoTime());
     limitsLock.lock();
     try {
       pools.keySet().forEach(p -> out.put(p, limits.limitsOf(p)));
@@ -138,4 +203,10 @@ public final class SimulatorEngine {
   public Ids ids() { return ids; }
 
   public AnswerGenerator answers() { return answers; }
+
+  AccelerationTracker acceleration() { return acceleration; }
+
+  PoolBuckets batchBuckets() { return batchBuckets; }
+
+  BatchProcessor batches() { return batches; }
 }

@@ -2,6 +2,7 @@ package dev.pacer.simulator.internal;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pacer.simulator.BatchStats;
 import dev.pacer.simulator.RequestRecord;
 import dev.pacer.simulator.SimulatorStats;
 import java.io.IOException;
@@ -20,7 +21,7 @@ final class StatsEndpoint {
 
   void handle(HttpCall call) throws IOException {
     String wanted = QueryString.parse(call.query()).getOrDefault("records", "100");
-    SimulatorStats s = engine.stats().snapshot();
+    SimulatorStats s = engine.statsSnapshot();
     int keep;
     try {
       keep = wanted.equals("all") ? Integer.MAX_VALUE : Integer.parseInt(wanted);
@@ -50,6 +51,19 @@ final class StatsEndpoint {
     o.put("max_in_flight", s.maxInFlight());
     o.put("count_tokens_requests", s.countTokensRequests());
     o.put("count_tokens_rate_limited", s.countTokensRateLimited());
+    ObjectNode faults = o.putObject("faults_injected");
+    new TreeMap<>(s.faultsInjected()).forEach(faults::put);
+    BatchStats b = s.batches();
+    ObjectNode batches = o.putObject("batches");
+    batches.put("created", b.created());
+    batches.put("requests_submitted", b.requestsSubmitted());
+    batches.put("succeeded", b.succeeded());
+    batches.put("errored", b.errored());
+    batches.put("canceled", b.canceled());
+    batches.put("expired", b.expired());
+    batches.put("processing", b.processing());
+    batches.put("endpoint_requests", b.endpointRequests());
+    batches.put("endpoint_rate_limited", b.endpointRateLimited());
     List<RequestRecord> records = s.records();
     ArrayNode arr = o.putArray("records");
     for (RequestRecord r : records.subList(Math.max(0, records.size() - keepRecords), records.size())) {
@@ -68,6 +82,7 @@ final class StatsEndpoint {
       j.put("max_tokens", r.maxTokens());
       j.put("stream", r.stream());
       j.put("prompt_hash", r.promptHash());
+      j.put("fault", r.fault());
     }
     return o;
   }

@@ -1,5 +1,6 @@
 package dev.pacer.simulator.internal;
 
+import dev.pacer.simulator.BatchStats;
 import dev.pacer.simulator.RequestRecord;
 import dev.pacer.simulator.SimulatorStats;
 import java.util.ArrayDeque;
@@ -29,16 +30,28 @@ public final class StatsRecorder {
   private final AtomicInteger maxInFlight = new AtomicInteger();
   private final ReentrantLock recordsLock = new ReentrantLock();
   private final Deque<RequestRecord> records = new ArrayDeque<>();
+  private final ConcurrentHashMap<String, LongAdder> faults = new ConcurrentHashMap<>();
+  private final LongAdder batchesCreated = new LongAdder();
+  private final LongAdder batchRequestsSubmitted = new LongAdder();
+  private final LongAdder batchSucceeded = new LongAdder();
+  private final LongAdder batchErrored = new LongAdder();
+  private final LongAdder batchCanceled = new LongAdder();
+  private final LongAdder batchExpired = new LongAdder();
+  private final LongAdder batchEndpointRequests = new LongAdder();
+  private final LongAdder batchEndpointLimited = new LongAdder();
 
   public StatsRecorder(int recordLimit) {
     this.recordLimit = recordLimit;
   }
 
-  /** A Messages attempt arrives. */
-  public void attemptStarted() {
+  /** A Messages attempt arrives; returns the attempts in flight now, this one included. */
+  public int attemptStarted() {
     attempts.increment();
     int now = inFlight.incrementAndGet();
-    maxInFlight.accumulateAndGet(now, Math::max);
+    if (now > maxInFlight.get()) {
+      maxInFlight.accumulateAndGet(now, Math::max);
+    }
+    return now;
   }
 
   /** A Messages attempt has been answered (its body fully sent or abandoned). */
@@ -71,6 +84,34 @@ public final class StatsRecorder {
     }
   }
 
+  /** An attempt was hit by a fault of this kind. */
+  public void faultInjected(String kind) {
+    faults.computeIfAbsent(kind, k -> new LongAdder()).increment();
+  }
+
+  void batchCreated(int requests) {
+    batchesCreated.increment();
+    batchRequestsSubmitted.add(requests);
+  }
+
+  void batchRequestEnded(BatchResultType type) {
+    switch (type) {
+      case SUCCEEDED -> batchSucceeded.increment();
+      case ERRORED -> batchErrored.increment();
+      case CANCELED -> batchCanceled.increment();
+      case EXPIRED -> batchExpired.increment();
+    }
+  }
+
+  void batchQueueRejected() {
+    batchEndpointLimited.increment();
+  }
+
+  void batchEndpoint(boolean rateLimited) {
+    batchEndpointRequests.increment();
+    if (rateLimited) batchEndpointLimited.increment();
+  }
+
   public void countTokens(boolean rateLimited) {
     countTokens.increment();
     if (rateLimited) {
@@ -78,11 +119,17 @@ public final class StatsRecorder {
     }
   }
 
-  public SimulatorStats snapshot() {
+  /** The stats now, with {@code batchRequestsProcessing} batch requests waiting. */
+  public SimulatorStats snapshot(long batchRequestsProcessing) {
     Map<Integer, Long> statuses = new HashMap<>();
     byStatus.forEach((k, v) -> statuses.put(k, v.sum()));
     Map<String, Long> buckets = new HashMap<>();
     byBucket.forEach((k, v) -> buckets.put(k, v.sum()));
+    Map<String, Long> faultCounts = new HashMap<>();
+    faults.forEach((k, v) -> faultCounts.put(k, v.sum()));
+    BatchStats batches = new BatchStats(batchesCreated.sum(), batchRequestsSubmitted.sum(),
+        batchSucceeded.sum(), batchErrored.sum(), batchCanceled.sum(), batchExpired.sum(),
+        batchRequestsProcessing, batchEndpointRequests.sum(), batchEndpointLimited.sum());
     ArrayList<RequestRecord> recent;
     recordsLock.lock();
     try {
@@ -93,7 +140,8 @@ public final class StatsRecorder {
     return new SimulatorStats(
         attempts.sum(), statuses, buckets,
         inputServed.sum(), cacheCreationServed.sum(), cacheReadServed.sum(), outputServed.sum(),
-        inFlight.get(), maxInFlight.get(), countTokens.sum(), countTokensLimited.sum(), recent);
+        inFlight.get(), maxInFlight.get(), countTokens.sum(), countTokensLimited.sum(), recent,
+        faultCounts, batches);
   }
 
   /** Forgets everything counted so far (in-flight attempts stay counted as in flight). */
@@ -107,6 +155,11 @@ public final class StatsRecorder {
     outputServed.reset();
     countTokens.reset();
     countTokensLimited.reset();
+    faults.clear();
+    for (LongAdder a : new LongAdder[] {batchesCreated, batchRequestsSubmitted, batchSucceeded, batchErrored,
+        batchCanceled, batchExpired, batchEndpointRequests, batchEndpointLimited}) {
+      a.reset();
+    }
     maxInFlight.set(inFlight.get());
     recordsLock.lock();
     try {
