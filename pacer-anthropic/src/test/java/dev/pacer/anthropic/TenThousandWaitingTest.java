@@ -45,10 +45,11 @@ class TenThousandWaitingTest {
 
       // Two requests per 6 s go; the rest wait. An attempt thread exists only for an attempt
       // sent, so the thousands waiting hold none: they are futures in the pool's queue.
-      long sent = pacer.stats().attempts();
+      long arrived = sim.stats().attempts();
+      long sent = pacer.stats().attempts(); // counted when granted, before sending: never behind the server
       assertThat(sent).isLessThan(50);
+      assertThat(arrived).isLessThanOrEqualTo(sent);
       assertThat(waiting).isGreaterThan(WAITING - 50);
-      assertThat(sim.stats().attempts()).isEqualTo(sent);
       System.out.printf("%,d requests waiting: submitted in %,d ms, heap %+,d bytes (%,d bytes each)%n",
           waiting, submitMillis, heapWaiting - heapBefore, (heapWaiting - heapBefore) / waiting);
 
