@@ -62,6 +62,8 @@ class PacedBehaviourTest {
 
       RequestRecord record = sim.stats().records().get(0);
       assertThat(record.stream()).isTrue();
+      // Events are delivered off the caller's stack: wait for it.
+      await().atMost(WAIT).until(() -> !events.of(PacerEvent.Settled.class).isEmpty());
       PacerEvent.Settled settled = events.of(PacerEvent.Settled.class).get(0);
       assertThat(settled.actualOutputTokens()).isEqualTo(record.outputTokens()).isEqualTo(message.usage().outputTokens());
       assertThat(settled.actualInputTokens()).isEqualTo(record.inputTokens() + record.cacheCreationInputTokens());
