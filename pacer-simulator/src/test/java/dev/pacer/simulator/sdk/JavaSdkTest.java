@@ -9,7 +9,9 @@ import com.anthropic.core.http.HttpResponseFor;
 import com.anthropic.core.http.StreamResponse;
 import com.anthropic.errors.RateLimitException;
 import com.anthropic.errors.BadRequestException;
+import com.anthropic.errors.AnthropicException;
 import com.anthropic.errors.InternalServerException;
+import com.anthropic.errors.SseException;
 import com.anthropic.helpers.MessageAccumulator;
 import com.anthropic.models.messages.CacheControlEphemeral;
 import com.anthropic.models.messages.Message;
@@ -187,6 +189,30 @@ class JavaSdkTest {
         .addUserMessage("Second question").build());
     assertThat(second.usage().cacheReadInputTokens()).isEqualTo(first.usage().cacheCreationInputTokens());
     assertThat(second.usage().cacheCreationInputTokens()).contains(0L);
+  }
+
+  @Test
+  void aStreamEndingWithAnErrorEventReachesTheSdkAsAnSseException() {
+    SIM.faults().breakNextStreams(1);
+    MessageCreateParams p = params("Break this stream, please.", 100);
+    try (StreamResponse<RawMessageStreamEvent> stream = client.messages().createStreaming(p)) {
+      assertThatThrownBy(() -> stream.stream().toList())
+          .isInstanceOf(SseException.class).hasMessageContaining("Overloaded");
+    }
+    assertThat(SIM.stats().attempts()).as("the SDK does not retry an error event").isEqualTo(1);
+    assertThat(SIM.stats().faultsInjected("stream_error")).isEqualTo(1);
+    try (StreamResponse<RawMessageStreamEvent> stream = client.messages().createStreaming(p)) {
+      assertThat(stream.stream().toList().getLast().isMessageStop()).isTrue();
+    }
+  }
+
+  @Test
+  void aConnectionClosedMidResponseReachesTheSdkAndTheNextCallWorks() {
+    SIM.faults().dropNextConnections(1);
+    assertThatThrownBy(() -> client.messages().create(params("Cut me off.", 100)))
+        .isInstanceOf(AnthropicException.class);
+    assertThat(client.messages().create(params("Cut me off.", 100)).content()).isNotEmpty();
+    assertThat(SIM.stats().faultsInjected("connection_drop")).isEqualTo(1);
   }
 
   @Test
