@@ -29,10 +29,13 @@ import java.util.function.Function;
  * @param concurrency the concurrency limit of each pool, made once per pool
  * @param starvationGuard a batch request that has waited this long goes before interactive ones
  * @param listener receives events
+ * @param jitterAllowance refill kept in every bucket (at most half its capacity), so that requests
+ *     that reach the server bunched by network jitter still fit
  */
 public record GovernorConfig(Duration window, OutputRule outputRule, Duration burst, Duration assumedBurst,
     Limits limits, Map<String, Limits> poolLimits, Tier tier, ModelCatalog catalog, TokenEstimator estimator,
-    Function<String, ConcurrencyLimit> concurrency, Duration starvationGuard, PacerListener listener) {
+    Function<String, ConcurrencyLimit> concurrency, Duration starvationGuard, PacerListener listener,
+    Duration jitterAllowance) {
 
   public GovernorConfig {
     Objects.requireNonNull(window, "window");
@@ -44,6 +47,10 @@ public record GovernorConfig(Duration window, OutputRule outputRule, Duration bu
     Objects.requireNonNull(concurrency, "concurrency");
     Objects.requireNonNull(starvationGuard, "starvationGuard");
     Objects.requireNonNull(listener, "listener");
+    Objects.requireNonNull(jitterAllowance, "jitterAllowance");
+    if (jitterAllowance.isNegative()) {
+      throw new IllegalArgumentException("jitterAllowance must not be negative, got " + jitterAllowance);
+    }
     positive("window", window);
     positive("assumedBurst", assumedBurst);
     if (burst != null) {
@@ -71,8 +78,18 @@ public record GovernorConfig(Duration window, OutputRule outputRule, Duration bu
     private Function<String, ConcurrencyLimit> concurrency = pool -> new dev.pacer.concurrency.FixedConcurrencyLimit(DEFAULT_MAX_IN_FLIGHT);
     private Duration starvationGuard = Duration.ofSeconds(30);
     private PacerListener listener = PacerListener.NONE;
+    private Duration jitterAllowance = Duration.ofMillis(100);
 
     private Builder() {}
+
+    /**
+     * Refill kept in every bucket (at most half its capacity), default 100 ms: requests admitted
+     * at the pace may reach the server bunched by network jitter. Costs a sliver of burst, no rate.
+     */
+    public Builder jitterAllowance(Duration value) {
+      jitterAllowance = value;
+      return this;
+    }
 
     /** The period limits are counted over: one minute on the real API; shorter to compress time. */
     public Builder window(Duration value) {
@@ -143,7 +160,7 @@ public record GovernorConfig(Duration window, OutputRule outputRule, Duration bu
 
     public GovernorConfig build() {
       return new GovernorConfig(window, outputRule, burst, assumedBurst, limits, poolLimits, tier, catalog, estimator,
-          concurrency, starvationGuard, listener);
+          concurrency, starvationGuard, listener, jitterAllowance);
     }
   }
 

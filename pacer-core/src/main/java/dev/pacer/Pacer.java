@@ -443,6 +443,12 @@ public final class Pacer implements AutoCloseable {
       return this;
     }
 
+    /** Refill kept in every bucket against network jitter (default 100 ms; zero for none). */
+    public Builder jitterAllowance(Duration allowance) {
+      governor.jitterAllowance(allowance);
+      return this;
+    }
+
     /** A fixed cap on requests in flight per pool; without it the cap adapts (AIMD on overloads). */
     public Builder maxConcurrency(int cap) {
       if (cap < 1) {

@@ -604,6 +604,7 @@ final class PoolState {
     }
     capacity[b] = learned;
     store.setCapacity(bucket, learned);
+    store.setFloor(bucket, floorFor(b));
     return true;
   }
 
@@ -621,7 +622,13 @@ final class PoolState {
     limit[b] = newLimit;
     capacity[b] = Math.max(1, Math.min(newCapacity, newLimit));
     store.configure(bucket, newLimit, capacity[b]);
+    store.setFloor(bucket, floorFor(b));
     limits = currentLimits();
+  }
+
+  /** The jitter allowance of bucket {@code b}: its refill over the allowance, at most half the capacity. */
+  private double floorFor(int b) {
+    return Math.min(ratePerNano(b) * config.jitterAllowance().toNanos(), capacity[b] / 2);
   }
 
   private double ratePerNano(int b) {

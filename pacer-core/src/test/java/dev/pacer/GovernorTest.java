@@ -26,7 +26,9 @@ class GovernorTest {
   private final List<PacerEvent> events = new CopyOnWriteArrayList<>();
 
   private Governor governor(Limits limits, Duration burst, OutputRule rule) {
-    GovernorConfig.Builder config = GovernorConfig.builder().limits(limits).outputRule(rule).listener(events::add);
+    // Exact bucket arithmetic: no jitter allowance (its own test below).
+    GovernorConfig.Builder config = GovernorConfig.builder().limits(limits).outputRule(rule).listener(events::add)
+        .jitterAllowance(Duration.ZERO);
     if (burst != null) {
       config.burst(burst);
     }
@@ -48,6 +50,17 @@ class GovernorTest {
     assertThat(next).isCompleted();
     assertThat(next.join().waited()).isEqualTo(Duration.ofSeconds(1));
     assertThat(next.join().bindingBucket()).contains(Bucket.REQUESTS);
+  }
+
+  @Test
+  void theJitterAllowanceKeepsAFewRequestsWorthOfRefillInTheBucket() {
+    Governor governor = new Governor(GovernorConfig.builder().limits(Limits.of(600, 1_000_000, 1_000_000))
+        .burst(Duration.ofMinutes(1)).jitterAllowance(Duration.ofMillis(500)).build(), time);
+    int granted = 0;
+    while (governor.tryAcquire(Demand.of(MODEL, 1, 1)).isPresent()) {
+      granted++;
+    }
+    assertThat(granted).isEqualTo(595); // 10 a second: half a second's worth stays
   }
 
   @Test
@@ -147,7 +160,7 @@ class GovernorTest {
   @Test
   void interactiveGoesFirstButAStarvedBatchDemandGetsItsTurn() {
     GovernorConfig config = GovernorConfig.builder().limits(Limits.of(60, 1_000_000, 1_000_000))
-        .burst(Duration.ofSeconds(1)).starvationGuard(Duration.ofSeconds(10)).build();
+        .burst(Duration.ofSeconds(1)).starvationGuard(Duration.ofSeconds(10)).jitterAllowance(Duration.ZERO).build();
     Governor governor = new Governor(config, time);
     governor.tryAcquire(Demand.of(MODEL, 1, 1)).orElseThrow();
     CompletableFuture<Permit> batch = governor.acquireAsync(Demand.of(MODEL, 1, 1));

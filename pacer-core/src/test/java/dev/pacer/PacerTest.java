@@ -25,7 +25,7 @@ class PacerTest {
   private final FakeTimeSource time = new FakeTimeSource();
 
   private Pacer pacer(Limits limits) {
-    return Pacer.builder().timeSource(time).limits(limits).burst(Duration.ofMinutes(1))
+    return Pacer.builder().timeSource(time).limits(limits).burst(Duration.ofMinutes(1)).jitterAllowance(Duration.ZERO)
         .retryPolicy(RetryPolicy.builder().jitterSeed(7).build()).build();
   }
 

@@ -14,6 +14,7 @@ public final class TokenBucket {
   private double level;
   private double ratePerNano;
   private double drainPerNano;
+  private double floor;
   private long updatedAt;
 
   /** A bucket with an unknown limit: it never holds anything back until a limit is set. */
@@ -50,6 +51,15 @@ public final class TokenBucket {
 
   public double drainPerNano() {
     return drainPerNano;
+  }
+
+  /**
+   * Keeps {@code tokens} in the bucket: a demand is let through only if this much would remain
+   * (unless it is too large for that, when it goes from a full bucket). Absorbs the jitter between
+   * our admission and the server's: a few requests sent close together may arrive bunched.
+   */
+  public void setFloor(double tokens) {
+    floor = Math.max(0, tokens);
   }
 
   /** The level at {@code now}, refilled since the last update. */
@@ -89,7 +99,7 @@ public final class TokenBucket {
     refill(now);
     // A full bucket is exactly full (refill stops at the capacity): a demand of the whole
     // capacity, or more, goes from a full bucket.
-    double wanted = Math.min(need, capacity);
+    double wanted = Math.min(need + floor, capacity);
     if (level >= wanted) {
       return 0;
     }

@@ -50,6 +50,16 @@ final class InMemoryBucketStore implements BucketStore {
     }
 
     @Override
+    public void setFloor(Bucket bucket, double tokens) {
+      lock.lock();
+      try {
+        buckets[bucket.ordinal()].setFloor(tokens);
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    @Override
     public void setCapacity(Bucket bucket, double capacity) {
       lock.lock();
       try {

@@ -21,6 +21,12 @@ public interface PoolBuckets {
    */
   void configure(Bucket bucket, long limit, double capacity);
 
+  /**
+   * How much {@link #tryTake} leaves in {@code bucket}: a demand goes only if the level would stay
+   * at or above this floor, or, for a demand too large for that, from a full bucket.
+   */
+  void setFloor(Bucket bucket, double tokens);
+
   /** Changes only the capacity, keeping the level within it. */
   void setCapacity(Bucket bucket, double capacity);
 
@@ -67,6 +73,16 @@ public interface PoolBuckets {
 
   /** What the store holds now. */
   State state();
+
+  /**
+   * Asks to be told when capacity may have come back early through someone else: another process
+   * sharing the store refunded, raised or released, or the store reached its backend again. The
+   * store calls {@code listener} on a thread of its own, never inside one of its calls, and
+   * coalesces notices that come while one is pending; the listener should try its waiting head
+   * again (one {@link #tryTake}). Without it, waiters still come back at the times the store gave
+   * them, only later. A store used by one process alone never calls it (the default).
+   */
+  default void onChange(Runnable listener) {}
 
   /** The outcome of {@link #tryTake}. */
   record Take(boolean granted, double[] levelsAfter, double[] chargedTotals, double[] correctionTotals, long waitNanos,

@@ -149,6 +149,20 @@ public abstract class BucketStoreContract {
   }
 
   @Test
+  void aFloorStaysInTheBucketUnlessTheNeedIsTooLargeForIt() {
+    pool.setFloor(Bucket.REQUESTS, 10);
+    for (int i = 0; i < 50; i++) {
+      assertThat(pool.tryTake(new double[] {1, 0, 0}, "a").granted()).isTrue();
+    }
+    PoolBuckets.Take take = pool.tryTake(new double[] {1, 0, 0}, "a");
+    assertThat(take.granted()).isFalse();
+    assertThat(take.waitNanos()).isCloseTo(Duration.ofSeconds(1).toNanos(), offset(1_000_000L));
+    pool.setFloor(Bucket.OUTPUT_TOKENS, 100);
+    pool.charge(new double[] {-50, 0, 0});
+    assertThat(pool.tryTake(new double[] {1, 0, 600}, "b").granted()).isTrue(); // the whole capacity, from full
+  }
+
+  @Test
   void aBucketWithoutALimitHoldsNothingBack() {
     PoolBuckets other = store.pool("unknown-" + System.nanoTime(), WINDOW);
     assertThat(other.tryTake(new double[] {1, 1_000_000, 1_000_000}, "a").granted()).isTrue();
