@@ -12,6 +12,7 @@ import com.anthropic.core.http.HttpRequestBody;
 import com.anthropic.core.http.HttpResponse;
 import com.anthropic.core.http.StreamResponse;
 import com.anthropic.errors.BadRequestException;
+import com.anthropic.errors.OverloadedException;
 import com.anthropic.errors.RateLimitException;
 import com.anthropic.helpers.MessageAccumulator;
 import com.anthropic.models.messages.Message;
@@ -195,6 +196,25 @@ class PacedBehaviourTest {
             assertThat(facts.pool()).isEqualTo(Sim.POOL);
           });
       assertThat(sim.stats().attempts()).isEqualTo(2);
+      client.close();
+    }
+  }
+
+  @Test
+  void overloadsThatOutlastTheRetriesSurfaceAsTheSdksOverloadedException() throws Exception {
+    try (Simulator sim = Simulator.start(Sim.tight().build());
+        Pacer pacer = Sim.pacerFor(sim).retryPolicy(RetryPolicy.builder().maxAttempts(2)
+            .initialBackoff(Duration.ofMillis(10)).build()).build()) {
+      AnthropicClient client = Sim.paced(sim, pacer);
+      sim.faults().failNext(2, 529);
+
+      assertThatThrownBy(() -> client.messages().create(Sim.params(1, 32)))
+          .isInstanceOfSatisfying(OverloadedException.class, e -> {
+            PacerFacts facts = PacerFacts.of(e).orElseThrow();
+            assertThat(facts.attempts()).isEqualTo(2);
+            assertThat(facts.failure()).contains(FailureKind.OVERLOADED);
+          });
+      assertThat(sim.stats().overloaded()).isEqualTo(2);
       client.close();
     }
   }

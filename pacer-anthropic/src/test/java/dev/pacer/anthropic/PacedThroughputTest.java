@@ -51,7 +51,8 @@ class PacedThroughputTest {
 
       SimulatorStats stats = sim.stats();
       assertThat(succeeded).isEqualTo(200);
-      assertThat(stats.rateLimited()).isZero();
+      assertThat(stats.rateLimited()).as("429s by bucket: %s; 429s: %s", stats.rateLimitedByBucket(),
+          stats.records().stream().filter(r -> r.status() == 429).toList()).isZero();
       assertThat(stats.attempts()).isEqualTo(200);
       assertThat(pacer.stats().attempts()).isEqualTo(200);
       assertThat(pacer.stats().requests()).isEqualTo(200);
@@ -74,7 +75,8 @@ class PacedThroughputTest {
       CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
 
       assertThat(futures).allMatch(f -> f.join().usage().outputTokens() > 0);
-      assertThat(sim.stats().rateLimited()).isZero();
+      assertThat(sim.stats().rateLimited()).as("429s by bucket: %s; 429s: %s", sim.stats().rateLimitedByBucket(),
+          sim.stats().records().stream().filter(r -> r.status() == 429).toList()).isZero();
       assertThat(sim.stats().attempts()).isEqualTo(200);
       assertThat(pacer.stats().attempts()).isEqualTo(200);
       System.out.printf("200 async requests at 50 requests/s with 1 s of burst: %d ms%n",

@@ -56,12 +56,22 @@ class TenThousandWaitingTest {
       pacer.close();
       CompletableFuture.allOf(futures.stream().map(f -> f.exceptionally(e -> null)).toArray(CompletableFuture[]::new))
           .get(60, TimeUnit.SECONDS);
-      long closed = futures.stream().filter(CompletableFuture::isCompletedExceptionally).count();
-      assertThat(closed).isEqualTo(waiting);
-      assertThat(futures.get(WAITING - 1)).failsWithin(Duration.ZERO).withThrowableThat()
-          .havingRootCause().isInstanceOf(PacerClosedException.class);
+      // Each waiting request ended with PacerClosedException; a few were granted in the meantime.
+      long closed = futures.stream().filter(f -> f.isCompletedExceptionally()
+          && f.handle((value, error) -> rootCause(error) instanceof PacerClosedException).join()).count();
+      long answered = futures.stream().filter(f -> !f.isCompletedExceptionally()).count();
+      assertThat(closed + answered).isEqualTo(WAITING);
+      assertThat(closed).isGreaterThan(WAITING - 50);
       client.close();
     }
+  }
+
+  private static Throwable rootCause(Throwable error) {
+    Throwable cause = error;
+    while (cause != null && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    return cause;
   }
 
   private static long settledHeap(MemoryMXBean memory) throws InterruptedException {
