@@ -72,15 +72,19 @@ final class Target implements AutoCloseable {
 
   /** The SDK's builder, as you would write it, pointed at this target. */
   AnthropicOkHttpClient.Builder sdk() {
-    return simulator != null
-        ? AnthropicOkHttpClient.builder().baseUrl(simulator.baseUrl()).apiKey("simulated")
-        : AnthropicOkHttpClient.builder().fromEnv();
+    if (simulator != null) {
+      return AnthropicOkHttpClient.builder().baseUrl(simulator.baseUrl()).apiKey("simulated");
+    }
+    AnthropicOkHttpClient.Builder builder = AnthropicOkHttpClient.builder().fromEnv();
+    return env("ANTHROPIC_API_KEY", "").isEmpty() ? builder.apiKey("unset") : builder; // e.g. `pacer simulate`
   }
 
   AnthropicOkHttpClientAsync.Builder sdkAsync() {
-    return simulator != null
-        ? AnthropicOkHttpClientAsync.builder().baseUrl(simulator.baseUrl()).apiKey("simulated")
-        : AnthropicOkHttpClientAsync.builder().fromEnv();
+    if (simulator != null) {
+      return AnthropicOkHttpClientAsync.builder().baseUrl(simulator.baseUrl()).apiKey("simulated");
+    }
+    AnthropicOkHttpClientAsync.Builder builder = AnthropicOkHttpClientAsync.builder().fromEnv();
+    return env("ANTHROPIC_API_KEY", "").isEmpty() ? builder.apiKey("unset") : builder;
   }
 
   /** What the requests go to, for the first line an example prints (never the key). */

@@ -33,9 +33,9 @@ import java.util.Optional;
  * by the same policy. When Pacer gives up, the user gets the SDK's own exception
  * ({@code RateLimitException}, {@code OverloadedException}, {@code BadRequestException}, …) for
  * the last response, carrying {@link PacerFacts} as {@code x-pacer-*} headers. Pacer's own
- * refusals come as they are: {@link dev.pacer.DemandTooLargeException} (can never fit),
- * {@link CostBudgetExceededException}, {@link dev.pacer.PacerTimeoutException},
- * {@link dev.pacer.PacerClosedException} — all before anything is sent.
+ * refusals come as they are: {@link dev.pacer.DemandTooLargeException} (can never fit) and
+ * {@link CostBudgetExceededException} before anything is sent; {@link dev.pacer.PacerTimeoutException}
+ * (the request's deadline) and {@link dev.pacer.PacerClosedException} while it waits. See docs/sdk.md.
  *
  * <p>One instance per SDK client; thread-safe. Closing it closes the SDK client, not the Pacer.
  */
