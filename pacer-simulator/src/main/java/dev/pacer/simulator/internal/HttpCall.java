@@ -58,13 +58,18 @@ final class HttpCall {
     String declared = header("content-length");
     InputStream in = exchange.getRequestBody();
     if (declared != null) {
+      long length = -1;
       try {
-        if (Long.parseLong(declared.trim()) > maxBytes) {
-          in.transferTo(OutputStream.nullOutputStream());
-          throw tooLarge(maxBytes);
-        }
+        length = Long.parseLong(declared.trim());
       } catch (NumberFormatException ignored) {
         // the server itself rejects a malformed length; read what comes
+      }
+      if (length > maxBytes) {
+        in.transferTo(OutputStream.nullOutputStream());
+        throw tooLarge(maxBytes);
+      }
+      if (length >= 0) {
+        return in.readNBytes((int) length); // the common case: one array of the right size
       }
     }
     ByteArrayOutputStream out = new ByteArrayOutputStream();

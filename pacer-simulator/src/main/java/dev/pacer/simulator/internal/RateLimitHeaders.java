@@ -59,6 +59,18 @@ public final class RateLimitHeaders {
 
   /** RFC 3339 UTC, whole seconds: {@code 2025-02-24T22:25:32Z}. */
   public static String format(Instant instant) {
-    return DateTimeFormatter.ISO_INSTANT.format(instant.truncatedTo(ChronoUnit.SECONDS));
+    long second = instant.getEpochSecond();
+    int slot = (int) Math.floorMod(second, (long) FORMATTED.length);
+    Formatted f = FORMATTED[slot]; // a racy read of an immutable value: at worst formatted again
+    if (f == null || f.second != second) {
+      f = new Formatted(second, DateTimeFormatter.ISO_INSTANT.format(Instant.ofEpochSecond(second)));
+      FORMATTED[slot] = f;
+    }
+    return f.text;
   }
+
+  /** Recently formatted seconds: every answer formats four resets, mostly the same few seconds. */
+  private static final Formatted[] FORMATTED = new Formatted[256];
+
+  private record Formatted(long second, String text) {}
 }
