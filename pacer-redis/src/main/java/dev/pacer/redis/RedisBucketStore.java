@@ -246,6 +246,16 @@ public final class RedisBucketStore implements BucketStore {
     }
   }
 
+  /** One heartbeat now: whether Redis answered (a seam for tests; the store probes on its own). */
+  boolean probe() {
+    try {
+      beat();
+      return true;
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
   // ---- heartbeats and probes ----------------------------------------------------------------
 
   private void onMessage(String channel, String publisher) {
@@ -261,6 +271,7 @@ public final class RedisBucketStore implements BucketStore {
   private void beat() {
     long ttlMicros = config.heartbeatInterval().toNanos() * 3 / 1000;
     String[] args = header("beat");
+    args[1] = ""; // heartbeats are real time: Redis's clock, even under virtual time
     String[] withTtl = java.util.Arrays.copyOf(args, args.length + 1);
     withTtl[args.length] = Long.toString(ttlMicros);
     Long count = link.eval(ScriptOutputType.INTEGER, new String[] {processesKey}, withTtl);

@@ -55,7 +55,9 @@ final class RedisLink implements AutoCloseable {
         .reconnectDelay(Delay.exponential(Duration.ofMillis(20), Duration.ofMillis(500), 2, TimeUnit.MILLISECONDS))
         .build();
     RedisURI uri = address.uri();
-    uri.setTimeout(config.commandTimeout());
+    // The handshake (HELLO, AUTH, SELECT) waits up to the connect timeout; every command after it
+    // up to the command timeout (TimeoutOptions), after which Redis counts as unavailable.
+    uri.setTimeout(config.connectTimeout());
     this.client = RedisClient.create(resources, uri);
     client.setOptions(ClientOptions.builder()
         .autoReconnect(true)

@@ -6,8 +6,6 @@ import dev.pacer.store.PoolBuckets;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.ScriptOutputType;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
@@ -37,7 +35,8 @@ final class RedisPool implements PoolBuckets {
   private final double[] lastCorrected = new double[3];
   /** What local grants took during an outage: their refunds after it are not Redis's to get. */
   private final double[] unsharedGrants = new double[3];
-  private final Set<String> registered = ConcurrentHashMap.newKeySet();
+  /** The waiter holding this process's place in the queue on Redis, if any. */
+  private volatile String queued;
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
   private final AtomicBoolean notifying = new AtomicBoolean();
   private volatile boolean seen;
@@ -111,15 +110,14 @@ final class RedisPool implements PoolBuckets {
 
   @Override
   public Take tryTake(double[] need, String ticket) {
-    String qualified = store.id() + "/" + ticket;
     if (store.isUp()) {
       try {
         List<Object> reply = store.eval(ScriptOutputType.MULTI, keys, args("take", num(need[0]), num(need[1]),
-            num(need[2]), qualified, num(store.config().ticketGrace().toNanos() / 1000.0), num(floor[0]), num(floor[1]),
+            num(need[2]), ticket, num(store.config().ticketGrace().toNanos() / 1000.0), num(floor[0]), num(floor[1]),
             num(floor[2])));
         seen = true;
         if (((Long) reply.get(0)) == 1) {
-          registered.remove(ticket);
+          queued = null;
           double[] levels = doubles(reply, 1);
           double[] charged = doubles(reply, 4);
           double[] corrected = doubles(reply, 7);
@@ -132,7 +130,7 @@ final class RedisPool implements PoolBuckets {
           }
           return Take.granted(levels, charged, corrected);
         }
-        registered.add(ticket);
+        queued = ticket;
         long waitNanos = (long) Math.min(Long.MAX_VALUE / 4, Double.parseDouble((String) reply.get(1)));
         int binding = ((Long) reply.get(2)).intValue();
         return Take.waitFor(Math.max(1, waitNanos), binding < 0 ? null : BUCKETS[binding], ((Long) reply.get(3)) == 1);
@@ -169,11 +167,12 @@ final class RedisPool implements PoolBuckets {
 
   @Override
   public void withdraw(String ticket) {
-    if (!registered.remove(ticket) || !store.isUp()) {
-      return; // never queued on Redis, or its place expires there on its own
+    if (!ticket.equals(queued) || !store.isUp()) {
+      return; // not holding the place on Redis, or its place expires there on its own
     }
+    queued = null;
     try {
-      store.eval(ScriptOutputType.INTEGER, keys, args("withdraw", store.id() + "/" + ticket));
+      store.eval(ScriptOutputType.INTEGER, keys, args("withdraw", ticket));
     } catch (RedisException e) {
       store.failed(e);
     }

@@ -3,8 +3,8 @@
 -- levels are doubles, refilled continuously at limit / window up to the capacity, less a drain.
 --
 -- KEYS[1] the pool's state (hash)      {prefix:pool}:state
--- KEYS[2] waiting tickets (zset, score = first wait, microseconds)
--- KEYS[3] each waiting ticket's need and expiry (hash)
+-- KEYS[2] waiting processes (zset: process id, score = when it began to wait, microseconds)
+-- KEYS[3] each waiting process's need, expiry and ticket (hash: process id -> "n0,n1,n2,expiry,ticket")
 -- KEYS[4] the born marker: the pool has lived on this Redis (outlives idle expiry)
 -- KEYS[5] the channel told when capacity comes back early
 -- (op "beat" uses KEYS[1] only: the live processes, a zset of id -> expiry)
@@ -53,9 +53,12 @@ local function publish()
 end
 
 if op == 'withdraw' then
-  local ticket = ARGV[12]
-  if redis.call('ZREM', KEYS[2], ticket) > 0 then
-    redis.call('HDEL', KEYS[3], ticket)
+  -- The caller's waiter stopped waiting: its process leaves the queue, if that waiter is the one
+  -- holding its place (a later waiter of the same process may have taken it over).
+  local entry = redis.call('HGET', KEYS[3], caller)
+  if entry and string.match(entry, '^[^,]+,[^,]+,[^,]+,[^,]+,(.*)$') == ARGV[12] then
+    redis.call('ZREM', KEYS[2], caller)
+    redis.call('HDEL', KEYS[3], caller)
     publish()
   end
   return 0
@@ -201,12 +204,13 @@ if op == 'take' then
   local grace = tonumber(ARGV[16])
   -- What this process leaves in each bucket (its jitter allowance, PoolBuckets.setFloor).
   local floor = {[0] = tonumber(ARGV[17]), tonumber(ARGV[18]), tonumber(ARGV[19])}
-  -- Tickets whose process stopped asking (it died, or stopped waiting without saying) leave.
+  -- A process holds one place in the queue, for the waiter it asks for now (its head). Places
+  -- whose process stopped asking (it died, or stopped waiting without saying) leave.
   local expired = {}
   local waiting = redis.call('HGETALL', KEYS[3])
   local expiryOf, needOf = {}, {}
   for i = 1, #waiting, 2 do
-    local n0, n1, n2, e = string.match(waiting[i + 1], '([^,]+),([^,]+),([^,]+),([^,]+)')
+    local n0, n1, n2, e = string.match(waiting[i + 1], '^([^,]+),([^,]+),([^,]+),([^,]+),')
     e = tonumber(e)
     if e < now then
       expired[#expired + 1] = waiting[i]
@@ -219,14 +223,15 @@ if op == 'take' then
     redis.call('ZREM', KEYS[2], unpack(expired))
     redis.call('HDEL', KEYS[3], unpack(expired))
   end
-  local mine = redis.call('ZSCORE', KEYS[2], ticket)
+  local mine = redis.call('ZSCORE', KEYS[2], caller)
 
   local function register(waitNanos)
     local expiry = now + waitNanos / 1000 + grace
     if not mine then
-      redis.call('ZADD', KEYS[2], now, ticket)
+      redis.call('ZADD', KEYS[2], now, caller)
     end
-    redis.call('HSET', KEYS[3], ticket, fmt(need[0]) .. ',' .. fmt(need[1]) .. ',' .. fmt(need[2]) .. ',' .. fmt(expiry))
+    redis.call('HSET', KEYS[3], caller,
+        fmt(need[0]) .. ',' .. fmt(need[1]) .. ',' .. fmt(need[2]) .. ',' .. fmt(expiry) .. ',' .. ticket)
     save()
   end
 
@@ -251,7 +256,7 @@ if op == 'take' then
   local earliestExpiry
   for _, other in ipairs(older) do
     local n = needOf[other]
-    if n and other ~= ticket then
+    if n and other ~= caller then
       for b = 0, 2 do
         if known(b) then
           held[b] = held[b] + math.min(n[b], C[b])
@@ -304,8 +309,9 @@ if op == 'take' then
   for b = 0, 2 do out[#out + 1] = fmt(G[b]) end
   for b = 0, 2 do out[#out + 1] = fmt(K[b]) end
   if mine then
-    redis.call('ZREM', KEYS[2], ticket)
-    redis.call('HDEL', KEYS[3], ticket)
+    -- Served: the process goes to the back of the queue for its next waiter.
+    redis.call('ZREM', KEYS[2], caller)
+    redis.call('HDEL', KEYS[3], caller)
   end
   save()
   return out

@@ -1,0 +1,146 @@
+package dev.pacer.redis;
+
+import static dev.pacer.redis.SharedPoolTest.awaitRedis;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.pacer.limits.Bucket;
+import dev.pacer.redis.testing.RedisServer;
+import dev.pacer.store.PoolBuckets;
+import dev.pacer.time.FakeTimeSource;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Redis killed, restarted, unreachable, or guarded by a password. Each test has its own server. */
+class RedisFaultsTest {
+
+  private static final long WINDOW = Duration.ofSeconds(60).toNanos();
+  private static final String PASSWORD = "s3cret-Pa55word";
+
+  private final List<AutoCloseable> open = new ArrayList<>();
+  private final FakeTimeSource time = new FakeTimeSource();
+
+  @AfterEach
+  void closeAll() throws Exception {
+    for (int i = open.size() - 1; i >= 0; i--) {
+      open.get(i).close();
+    }
+  }
+
+  private RedisServer server(String password) {
+    RedisServer server = RedisServer.start(password);
+    open.add(server);
+    return server;
+  }
+
+  private RedisBucketStore store(RedisServer server, FaultMode mode) {
+    RedisBucketStore store = RedisBucketStore.builder(server.url()).prefix("faults").faultMode(mode).time(time)
+        .commandTimeout(Duration.ofMillis(300)).probeInterval(Duration.ofMillis(50))
+        .heartbeatInterval(Duration.ofMillis(200)).failClosedAfter(Duration.ofSeconds(5)).build();
+    open.add(store);
+    return store;
+  }
+
+  private static PoolBuckets pool(RedisBucketStore store) {
+    PoolBuckets pool = store.pool("claude-test", WINDOW);
+    pool.configure(Bucket.REQUESTS, 120, 20); // 2 a second, burst 20
+    return pool;
+  }
+
+  /** Takes as many single requests as each process can, every 100 ms of virtual time, for {@code seconds}. */
+  private int run(List<PoolBuckets> processes, int seconds) {
+    int granted = 0;
+    for (int step = 0; step < seconds * 10; step++) {
+      for (PoolBuckets process : processes) {
+        while (process.tryTake(new double[] {1, 0, 0}, "head").granted()) {
+          granted++;
+        }
+      }
+      time.advance(Duration.ofMillis(100));
+    }
+    return granted;
+  }
+
+  @Test
+  void redisKilledMidRunDegradesToAShareOfTheLimitAndComesBackWithoutABurst() {
+    RedisServer redis = server(null);
+    RedisBucketStore first = store(redis, FaultMode.DEGRADE);
+    RedisBucketStore second = store(redis, FaultMode.DEGRADE);
+    awaitRedis(first);
+    awaitRedis(second);
+    assertThat(first.liveProcesses()).isEqualTo(2);
+    List<PoolBuckets> processes = List.of(pool(first), pool(second));
+
+    int before = run(processes, 10);
+    assertThat(before).isBetween(20 + 19, 20 + 20); // burst, then 2 a second
+
+    redis.kill();
+    int alone = run(processes, 10);
+    // Each process alone at half the limit (1 a second, burst 10), starting empty: together at
+    // most the limit's refill over the outage, and work goes on.
+    assertThat(first.redisAvailable()).isFalse();
+    assertThat(alone).isBetween(10, 2 * 10);
+
+    redis.restart(); // empty: Redis forgot everything
+    awaitRedis(first);
+    awaitRedis(second);
+    int after = run(processes, 10);
+    // No burst on return: the pool was seen before, so it is born empty, then lowered to what
+    // the processes had left alone; refill only.
+    assertThat(after).isBetween(15, 2 * 10 + 1);
+    assertThat(before + alone + after).isLessThanOrEqualTo(20 + 2 * 30);
+  }
+
+  @Test
+  void failingClosedWaitsForRedisThenFailsNamingItWithoutThePassword() {
+    RedisServer redis = server(PASSWORD);
+    RedisBucketStore store = store(redis, FaultMode.FAIL_CLOSED);
+    PoolBuckets pool = pool(store);
+    assertThat(pool.tryTake(new double[] {1, 0, 0}, "a").granted()).isTrue();
+    redis.kill();
+    PoolBuckets.Take told = pool.tryTake(new double[] {1, 0, 0}, "a");
+    assertThat(told.granted()).isFalse();
+    assertThat(told.paused()).isTrue();
+    pool.charge(new double[] {-1, 0, 0}); // settling never throws
+    time.advance(Duration.ofSeconds(5));
+    assertThatThrownBy(() -> pool.tryTake(new double[] {1, 0, 0}, "a"))
+        .isInstanceOf(RedisUnavailableException.class)
+        .hasMessageContaining("Redis at redis://***@127.0.0.1:" + redis.port())
+        .hasMessageContaining("fail-closed")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain(PASSWORD));
+
+    redis.restart();
+    awaitRedis(store);
+    time.advance(Duration.ofSeconds(1));
+    assertThat(pool.tryTake(new double[] {1, 0, 0}, "a").granted()).isTrue();
+  }
+
+  @Test
+  void thePasswordIsNeverPrinted() {
+    RedisServer redis = server(PASSWORD);
+    RedisBucketStore store = store(redis, FaultMode.DEGRADE);
+    assertThat(store.toString()).doesNotContain(PASSWORD).contains("redis://***@127.0.0.1:" + redis.port() + "/0");
+    assertThat(RedisBucketStore.builder(redis.url()).toString()).doesNotContain(PASSWORD);
+
+    String wrong = "redis://:Wr0ng-" + PASSWORD + "@127.0.0.1:" + redis.port();
+    assertThatThrownBy(() -> RedisBucketStore.connect(wrong))
+        .isInstanceOf(RedisUnavailableException.class)
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain(PASSWORD).contains("redis://***@127.0.0.1"));
+    assertThatThrownBy(() -> RedisBucketStore.connect("http://:" + PASSWORD + "@127.0.0.1:1"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain(PASSWORD));
+  }
+
+  @Test
+  void aRedisThatCannotBeReachedAtStartFailsAtOnceNamingIt() {
+    RedisServer redis = server(null);
+    String url = redis.url();
+    redis.kill();
+    assertThatThrownBy(() -> RedisBucketStore.builder(url).connectTimeout(Duration.ofMillis(500)).build())
+        .isInstanceOf(RedisUnavailableException.class)
+        .hasMessageContaining("cannot connect to Redis at redis://127.0.0.1:" + redis.port());
+  }
+}
