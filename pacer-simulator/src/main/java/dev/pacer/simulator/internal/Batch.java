@@ -85,4 +85,14 @@ final class Batch {
   int count(BatchResultType type) {
     return counts.get(type);
   }
+
+  /** What the API shows of a batch at one instant; taken under the processor's lock. */
+  record View(String id, Status status, int requests, int succeeded, int errored, int canceled, int expired,
+      Instant createdAt, Instant expiresAt, Instant endedAt, Instant cancelInitiatedAt) {}
+
+  View view() {
+    return new View(id, status, items.size(), count(BatchResultType.SUCCEEDED), count(BatchResultType.ERRORED),
+        count(BatchResultType.CANCELED), count(BatchResultType.EXPIRED), createdAt, wallAt(expiresNanos),
+        status == Status.ENDED ? wallAt(endedNanos) : null, cancelInitiated ? wallAt(cancelInitiatedNanos) : null);
+  }
 }

@@ -61,7 +61,7 @@ final class BatchProcessor {
   }
 
   /** A new batch at {@code now}, or a 429 when the processing queue cannot take its requests. */
-  Batch create(List<Batch.Item> items, long nowNanos) {
+  Batch.View create(List<Batch.Item> items, long nowNanos) {
     lock.lock();
     try {
       advanceTo(nowNanos);
@@ -83,33 +83,38 @@ final class BatchProcessor {
       queue.addLast(b);
       waiting += items.size();
       engine.stats().batchCreated(items.size());
-      return b;
+      return b.view();
     } finally {
       lock.unlock();
     }
   }
 
-  /** The batch, brought up to {@code now}; 404 when there is none. */
-  Batch get(String id, long nowNanos) {
+  /** The batch as it is at {@code now}; 404 when there is none. */
+  Batch.View view(String id, long nowNanos) {
     lock.lock();
     try {
-      advanceTo(nowNanos);
-      Batch b = byId.get(id);
-      if (b == null) {
-        throw new ApiException(404, "not_found_error", "message_batch: " + id + " not found");
-      }
-      return b;
+      return get(id, nowNanos).view();
     } finally {
       lock.unlock();
     }
   }
 
-  /** Every batch, newest first. */
-  List<Batch> newestFirst(long nowNanos) {
+  private Batch get(String id, long nowNanos) {
+    advanceTo(nowNanos);
+    Batch b = byId.get(id);
+    if (b == null) {
+      throw new ApiException(404, "not_found_error", "message_batch: " + id + " not found");
+    }
+    return b;
+  }
+
+  /** Every batch as it is at {@code now}, newest first. */
+  List<Batch.View> newestFirst(long nowNanos) {
     lock.lock();
     try {
       advanceTo(nowNanos);
-      List<Batch> all = new ArrayList<>(byId.values());
+      List<Batch.View> all = new ArrayList<>(byId.size());
+      byId.values().forEach(b -> all.add(b.view()));
       java.util.Collections.reverse(all);
       return all;
     } finally {
@@ -118,12 +123,12 @@ final class BatchProcessor {
   }
 
   /** Starts canceling a batch in progress; a batch canceling or ended is left as it is. */
-  Batch cancel(String id, long nowNanos) {
+  Batch.View cancel(String id, long nowNanos) {
     lock.lock();
     try {
       Batch b = get(id, nowNanos);
       if (b.status != Batch.Status.IN_PROGRESS) {
-        return b;
+        return b.view();
       }
       b.status = Batch.Status.CANCELING;
       b.cancelInitiated = true;
@@ -132,7 +137,7 @@ final class BatchProcessor {
       if (queue.peekFirst() != b) {
         queue.remove(b); // not started: nothing in flight
       }
-      return b;
+      return b.view();
     } finally {
       lock.unlock();
     }

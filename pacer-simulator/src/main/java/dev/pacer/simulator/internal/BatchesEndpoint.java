@@ -75,7 +75,7 @@ final class BatchesEndpoint {
     Map<String, String> headers = admit(call);
     byte[] body = call.readBody(engine.catalog().maxBytesPerBatch());
     List<Batch.Item> items = parseCreate(body);
-    Batch b;
+    Batch.View b;
     try {
       b = batches.create(items, engine.clock().nanoTime());
     } catch (ApiException e) { // the processing queue is full: a 429 with the RPM headers too
@@ -89,7 +89,7 @@ final class BatchesEndpoint {
 
   private void retrieve(HttpCall call, String id) throws IOException {
     Map<String, String> headers = admit(call);
-    call.sendJson(200, headers, toJson(batches.get(id, engine.clock().nanoTime()), call.origin()));
+    call.sendJson(200, headers, toJson(batches.view(id, engine.clock().nanoTime()), call.origin()));
   }
 
   private void list(HttpCall call) throws IOException {
@@ -104,9 +104,9 @@ final class BatchesEndpoint {
     if (limit < 1 || limit > 1000) {
       throw ApiException.invalidRequest("limit: Input should be between 1 and 1000");
     }
-    List<Batch> all = batches.newestFirst(engine.clock().nanoTime());
+    List<Batch.View> all = batches.newestFirst(engine.clock().nanoTime());
     List<String> ids = new ArrayList<>(all.size());
-    all.forEach(b -> ids.add(b.id));
+    all.forEach(b -> ids.add(b.id()));
     int from = 0;
     int to = all.size();
     if (q.containsKey("after_id")) {
@@ -119,7 +119,7 @@ final class BatchesEndpoint {
     int end = Math.min(to, from + limit);
     ObjectNode out = Json.object();
     ArrayNode data = out.putArray("data");
-    for (Batch b : all.subList(Math.min(from, end), end)) {
+    for (Batch.View b : all.subList(Math.min(from, end), end)) {
       data.add(toJson(b, call.origin()));
     }
     boolean hasMore = q.containsKey("before_id") ? from > 0 : end < to;
@@ -242,25 +242,25 @@ final class BatchesEndpoint {
   }
 
   /** A batch as the API shows it. Its request counts stay all {@code processing} until it ends. */
-  static ObjectNode toJson(Batch b, String origin) {
+  static ObjectNode toJson(Batch.View b, String origin) {
     ObjectNode o = Json.object();
-    o.put("id", b.id);
+    o.put("id", b.id());
     o.put("type", "message_batch");
-    o.put("processing_status", b.status.wire);
+    o.put("processing_status", b.status().wire);
     ObjectNode counts = o.putObject("request_counts");
-    boolean ended = b.status == Batch.Status.ENDED;
-    counts.put("processing", ended ? 0 : b.items.size());
-    counts.put("succeeded", ended ? b.count(BatchResultType.SUCCEEDED) : 0);
-    counts.put("errored", ended ? b.count(BatchResultType.ERRORED) : 0);
-    counts.put("canceled", ended ? b.count(BatchResultType.CANCELED) : 0);
-    counts.put("expired", ended ? b.count(BatchResultType.EXPIRED) : 0);
-    putTime(o, "ended_at", ended ? b.wallAt(b.endedNanos) : null);
-    putTime(o, "created_at", b.createdAt);
-    putTime(o, "expires_at", b.wallAt(b.expiresNanos));
+    boolean ended = b.status() == Batch.Status.ENDED;
+    counts.put("processing", ended ? 0 : b.requests());
+    counts.put("succeeded", ended ? b.succeeded() : 0);
+    counts.put("errored", ended ? b.errored() : 0);
+    counts.put("canceled", ended ? b.canceled() : 0);
+    counts.put("expired", ended ? b.expired() : 0);
+    putTime(o, "ended_at", b.endedAt());
+    putTime(o, "created_at", b.createdAt());
+    putTime(o, "expires_at", b.expiresAt());
     o.putNull("archived_at");
-    putTime(o, "cancel_initiated_at", b.cancelInitiated ? b.wallAt(b.cancelInitiatedNanos) : null);
+    putTime(o, "cancel_initiated_at", b.cancelInitiatedAt());
     if (ended) {
-      o.put("results_url", origin + PREFIX + "/" + b.id + "/results");
+      o.put("results_url", origin + PREFIX + "/" + b.id() + "/results");
     } else {
       o.putNull("results_url");
     }

@@ -87,6 +87,11 @@ final class HttpCall {
     return out.toByteArray();
   }
 
+  /** Reads and drops whatever body the request has, so that the connection can serve the next one. */
+  void drainBody() throws IOException {
+    exchange.getRequestBody().transferTo(OutputStream.nullOutputStream());
+  }
+
   private static ApiException tooLarge(long maxBytes) {
     return new ApiException(413, "request_too_large",
         "Request exceeds the maximum allowed number of bytes (" + maxBytes + ").");

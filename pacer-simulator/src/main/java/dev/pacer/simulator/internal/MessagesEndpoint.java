@@ -55,13 +55,13 @@ final class MessagesEndpoint {
   }
 
   private void serve(HttpCall call, Outcome outcome, int inFlight) throws IOException {
-    call.requireApiKey();
     byte[] body = call.readBody(engine.config().maxRequestBytes());
     Fault outage = faults.outage(clock.nanoTime());
     if (outage != null) {
       outcome.fault = outage.kind();
       throw injected(outage, null);
     }
+    call.requireApiKey();
     MessagesRequest request = RequestValidator.messages(body);
     outcome.model = request.model();
     outcome.maxTokens = request.maxTokens();

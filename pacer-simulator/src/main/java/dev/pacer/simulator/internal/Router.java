@@ -54,6 +54,7 @@ final class Router implements HttpHandler {
       Fault outage = engine.faults().outage(engine.clock().nanoTime());
       if (outage != null) {
         engine.stats().faultInjected(outage.kind());
+        call.drainBody();
         throw new ApiException(outage.status(), ApiException.typeForStatus(outage.status()),
             ApiException.messageForStatus(outage.status()));
       }
