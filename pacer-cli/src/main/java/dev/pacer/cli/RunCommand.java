@@ -1,6 +1,7 @@
 package dev.pacer.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pacer.Priority;
 import dev.pacer.jobs.Durations;
 import dev.pacer.jobs.InputProblem;
 import dev.pacer.jobs.JobConfig;
@@ -9,14 +10,14 @@ import dev.pacer.jobs.JobException;
 import dev.pacer.jobs.JobListener;
 import dev.pacer.jobs.JobRunner;
 import dev.pacer.jobs.JobSummary;
-import dev.pacer.jobs.ModelCatalog;
-import dev.pacer.jobs.OutputRule;
 import dev.pacer.jobs.PacingConfig;
-import dev.pacer.jobs.PoolLimits;
 import dev.pacer.jobs.RequestDefaults;
-import dev.pacer.jobs.RequestPriority;
 import dev.pacer.jobs.SdkRequestSender;
 import dev.pacer.jobs.Via;
+import dev.pacer.limits.Limits;
+import dev.pacer.limits.ModelCatalog;
+import dev.pacer.limits.OutputRule;
+import dev.pacer.limits.Tier;
 import dev.pacer.simulator.Latency;
 import dev.pacer.simulator.Simulator;
 import dev.pacer.simulator.SimulatorConfig;
@@ -222,6 +223,8 @@ public final class RunCommand implements Callable<Integer> {
         err.println("pacer: sending to " + (url == null ? "the Anthropic API" : url)
             + (key == null ? " without an API key" : " with the key in ANTHROPIC_API_KEY"));
       }
+      // The Pacer's buckets live in this process. Limits shared across processes (a Redis
+      // BucketStore from pacer-redis) would be given here: SdkRequestSender.builder().store(store).
       try (SdkRequestSender sender = SdkRequestSender.builder().baseUrl(url).apiKey(key).pacing(config.pacing())
           .catalog(catalog).build()) {
         if (dryRun) {
@@ -245,12 +248,9 @@ public final class RunCommand implements Callable<Integer> {
         .outputRule(OutputRule.parse(outputRule))
         .concurrency(concurrency)
         .requestTimeout(requestTimeout)
-        .priority(RequestPriority.parse(priority));
+        .priority(Priority.parse(priority));
     if (tier != null) {
-      if (!catalog.knowsTier(tier)) {
-        throw new IllegalArgumentException("unknown --tier '" + tier + "': expected one of " + String.join(", ", catalog.tiers()));
-      }
-      pacing.tier(tier.toLowerCase(Locale.ROOT));
+      pacing.tier(RunOptions.tier(tier));
     }
     if (rpm != null) {
       pacing.requestsPerWindow(positive(rpm, "--rpm"));
@@ -298,13 +298,13 @@ public final class RunCommand implements Callable<Integer> {
 
   // ---- The embedded simulator ----------------------------------------------------------------
 
-  private String simulatorTier() {
-    return tier == null ? "build" : tier.toLowerCase(Locale.ROOT);
+  private Tier simulatorTier() {
+    return tier == null ? Tier.BUILD : RunOptions.tier(tier);
   }
 
   private Simulator startSimulator(ModelCatalog catalog) throws IOException {
     SimulatorConfig.Builder sim = SimulatorConfig.builder()
-        .tier(simulatorTier())
+        .tier(simulatorTier().key())
         .window(window)
         .outputRule(dev.pacer.simulator.OutputRule.valueOf(OutputRule.parse(outputRule).name()))
         .latency(Latency.of(Duration.ofMillis(150), 2_000))
@@ -322,16 +322,18 @@ public final class RunCommand implements Callable<Integer> {
       sim.burst(burst);
     }
     if (limitsFile != null) {
-      RunOptions.readLimitsFile(limitsFile, catalog).forEach((pool, l) ->
-          sim.poolLimits(pool, l.requests(), l.inputTokens(), l.outputTokens()));
+      RunOptions.readLimitsFile(limitsFile, catalog).forEach((pool, given) -> {
+        Limits l = given.orElse(catalog.limits(simulatorTier(), pool)); // "?" in the file: the tier's
+        sim.poolLimits(pool, l.requests(), l.inputTokens(), l.outputTokens());
+      });
     }
     return Simulator.start(sim.build());
   }
 
   private String describeSimulator(ModelCatalog catalog) {
-    PoolLimits base = catalog.tierLimits(simulatorTier(), "default").orElse(new PoolLimits(1, 1, 1));
+    Limits base = catalog.limits(simulatorTier(), "default");
     String per = window.equals(Duration.ofMinutes(1)) ? "minute" : Durations.format(window);
-    return "tier " + simulatorTier() + ": " + RunOptions.grouped(rpm != null ? rpm : base.requests()) + " requests, "
+    return "tier " + simulatorTier().key() + ": " + RunOptions.grouped(rpm != null ? rpm : base.requests()) + " requests, "
         + RunOptions.grouped(itpm != null ? itpm : base.inputTokens()) + " input and "
         + RunOptions.grouped(otpm != null ? otpm : base.outputTokens()) + " output tokens per " + per
         + (limitsFile != null ? ", and the pools in " + limitsFile : "");
@@ -363,7 +365,8 @@ public final class RunCommand implements Callable<Integer> {
         estimate.rejected());
     out.printf(Locale.ROOT, "  to send    %d (%d already answered in %s)%n", estimate.toSend(), estimate.alreadyAnswered(),
         config.output());
-    out.println("  tokens     " + (estimate.exactCounts() ? "input counted with count_tokens" : "input estimated (about 3.5 characters a token; --exact counts them)"));
+    out.println("  tokens     " + (estimate.exactCounts() ? "input counted with count_tokens"
+        : "input estimated as Pacer does before its first answers (0.5 tokens a character: errs high; --exact counts them)"));
     for (JobEstimate.PoolEstimate pool : estimate.pools()) {
       out.printf(Locale.ROOT, "    %-12s %s requests, %s input tokens, at most %s output tokens (models: %s; limits %s)%n",
           pool.pool(), RunOptions.grouped(pool.requests()), RunOptions.grouped(pool.inputTokens()),
@@ -392,7 +395,7 @@ public final class RunCommand implements Callable<Integer> {
     AtomicInteger problemsSeen = new AtomicInteger();
     RunProgress display = new RunProgress(mode, err, Duration.ofSeconds(5));
     JobRunner[] holder = new JobRunner[1];
-    JobRunner runner = JobRunner.builder(config).sender(sender).catalog(catalog).listener(new JobListener() {
+    JobListener listener = new JobListener() {
       @Override
       public void inputProblem(InputProblem problem) {
         problemsSeen.incrementAndGet();
@@ -415,7 +418,10 @@ public final class RunCommand implements Callable<Integer> {
         display.message("pacer: sending " + toSend + " request" + (toSend == 1 ? "" : "s") + " → " + config.output());
         display.start(holder[0], toSend);
       }
-    }).build();
+    };
+    // The sender also counts, with count_tokens, any prompt the estimate says is too large for the limits.
+    JobRunner runner = JobRunner.builder(config).sender(sender).tokenCounter(sender).catalog(catalog)
+        .listener(listener).build();
     holder[0] = runner;
 
     AtomicInteger interrupts = new AtomicInteger();

@@ -1,8 +1,9 @@
 package dev.pacer.cli;
 
 import dev.pacer.jobs.Durations;
-import dev.pacer.jobs.ModelCatalog;
-import dev.pacer.jobs.PoolLimits;
+import dev.pacer.limits.Limits;
+import dev.pacer.limits.ModelCatalog;
+import dev.pacer.limits.Tier;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,15 +35,26 @@ final class RunOptions {
     }
   }
 
+  /** {@code --tier}: a tier of the model data, or a usage error naming them all. */
+  static Tier tier(String text) {
+    try {
+      return Tier.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("unknown --tier '" + text + "': expected start, build, scale, tier1, tier2, "
+          + "tier3 or tier4");
+    }
+  }
+
   /**
    * Reads a {@code --limits} file: one pool (or model id) a line, {@code NAME = RPM / ITPM / OTPM},
-   * {@code #} comments. Model ids are mapped to their pool.
+   * {@code #} comments; {@code ?} leaves a limit unknown (learned from headers, or the tier's). Model
+   * ids are mapped to their pool.
    */
-  static Map<String, PoolLimits> readLimitsFile(Path file, ModelCatalog catalog) throws IOException {
+  static Map<String, Limits> readLimitsFile(Path file, ModelCatalog catalog) throws IOException {
     if (!Files.isRegularFile(file)) {
       throw new IllegalArgumentException("--limits: no such file: " + file);
     }
-    Map<String, PoolLimits> limits = new LinkedHashMap<>();
+    Map<String, Limits> limits = new LinkedHashMap<>();
     List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
     for (int i = 0; i < lines.size(); i++) {
       String line = lines.get(i).strip();
@@ -60,7 +72,11 @@ final class RunOptions {
       }
       String pool = name.startsWith("claude-") ? catalog.poolOf(name) : name;
       try {
-        limits.put(pool, PoolLimits.parse(line.substring(equals + 1)));
+        limits.put(pool, Limits.parse(line.substring(equals + 1)));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("--limits " + file + " line " + (i + 1)
+            + ": expected 'RPM / ITPM / OTPM' in whole numbers (or ? for unknown), got '"
+            + line.substring(equals + 1).strip() + "'");
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("--limits " + file + " line " + (i + 1) + ": " + e.getMessage());
       }

@@ -13,7 +13,8 @@ import java.util.OptionalLong;
  * @param succeeded results written this run that succeeded
  * @param errored results written this run that errored
  * @param inFlight requests sent and not yet answered
- * @param attempts attempts of the requests done (retries included)
+ * @param attempts attempts sent so far (retries included; the sender's count where it keeps one)
+ * @param retries attempts beyond the first, among the requests done
  * @param rateLimited 429 responses so far
  * @param overloaded 529 responses so far
  * @param inputTokens input tokens so far (cache writes and reads included)
@@ -25,13 +26,8 @@ import java.util.OptionalLong;
  * @param stopping true once the job has stopped admitting (Ctrl-C, --max-cost, --deadline)
  */
 public record JobProgress(int toSend, int done, int succeeded, int errored, int inFlight, long attempts,
-    long rateLimited, long overloaded, long inputTokens, long outputTokens, double costUsd, Duration elapsed,
+    long retries, long rateLimited, long overloaded, long inputTokens, long outputTokens, double costUsd, Duration elapsed,
     Optional<Duration> eta, List<PoolRate> pools, boolean stopping) {
-
-  /** Retries so far, among the requests done: attempts beyond each one's first. */
-  public long retries() {
-    return Math.max(0, attempts - done);
-  }
 
   /**
    * One pool's throughput over the last window, and its limits where known.

@@ -1,21 +1,29 @@
 package dev.pacer.jobs;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pacer.PacerStats;
+import dev.pacer.Usage;
+import dev.pacer.estimate.TokenEstimator;
 import dev.pacer.jobs.internal.InputLine;
 import dev.pacer.jobs.internal.InputReader;
 import dev.pacer.jobs.internal.JobState;
-import dev.pacer.jobs.internal.KnownLimits;
 import dev.pacer.jobs.internal.LowerBound;
 import dev.pacer.jobs.internal.RateMeter;
 import dev.pacer.jobs.internal.ResultWriter;
 import dev.pacer.jobs.internal.ResultsFile;
-import dev.pacer.jobs.internal.TokenUsage;
+import dev.pacer.jobs.internal.Usages;
+import dev.pacer.limits.Bucket;
+import dev.pacer.limits.Limits;
+import dev.pacer.limits.ModelCatalog;
+import dev.pacer.limits.OutputRule;
+import dev.pacer.limits.Prices;
 import dev.pacer.time.TimeSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -42,6 +50,13 @@ import java.util.concurrent.TimeoutException;
  * after cutting off a torn last line. Stopping ({@link #stop()}) ends admission and lets requests
  * in flight finish; {@link #abandon()} stops waiting for them. Either way the output stays a
  * valid results file that a rerun completes.
+ *
+ * <p>Pacing under the rate limits, retries and concurrency are the {@link RequestSender}'s
+ * business ({@link SdkRequestSender} sends through pacer-core's Pacer). The runner keeps at most
+ * {@link PacingConfig#concurrency()} requests outstanding, stops at {@code --max-cost} or
+ * {@code --deadline}, and estimates input tokens with pacer-core's {@link TokenEstimator} (the
+ * same estimate the Pacer reserves before its first answers) for the dry run, the cost ceiling and
+ * the check for requests no limit could ever admit.
  */
 public final class JobRunner {
 
@@ -50,9 +65,12 @@ public final class JobRunner {
   private final JobConfig config;
   private final RequestSender sender;
   private final ModelCatalog catalog;
+  private final TokenEstimator estimator;
   private final JobListener listener;
   private final TimeSource time;
   private final Optional<TokenCounter> counter;
+  /** Exact input counts of requests the estimate said were too large, by line (both passes agree). */
+  private final Map<Integer, ExactCount> exactCounts = new HashMap<>();
 
   private final Object lock = new Object();
   private volatile boolean stopping;
@@ -62,12 +80,14 @@ public final class JobRunner {
   private final Map<String, Double> inFlightWorstCost = new ConcurrentHashMap<>();
   private Semaphore slots;
   private ResultWriter writer;
-  private Tally tally;
+  private volatile Tally tally;
+  private Optional<PacerStats> statsAtStart = Optional.empty();
 
   private JobRunner(Builder builder) {
     this.config = builder.config;
     this.sender = builder.sender;
     this.catalog = builder.catalog;
+    this.estimator = builder.estimator;
     this.listener = builder.listener;
     this.time = builder.time;
     this.counter = Optional.ofNullable(builder.counter);
@@ -144,14 +164,21 @@ public final class JobRunner {
           continue;
         }
         PoolAccumulator pool = pools.computeIfAbsent(catalog.poolOf(request.model()), PoolAccumulator::new);
-        pool.add(request.model(), request.estimatedInputTokens(), request.maxTokens());
+        long estimated = estimatedInput(request);
+        pool.add(request.model(), estimated, request.maxTokens());
         if (counter.isPresent()) {
-          counting.acquire();
-          CompletableFuture<Long> count = counter.get().countInputTokens(request.params());
-          count.whenComplete((n, e) -> counting.release());
+          ExactCount known = exactCounts.get(request.lineNumber());
+          CompletableFuture<Long> count;
+          if (known != null && known.failure() == null) {
+            count = CompletableFuture.completedFuture(known.tokens());
+          } else {
+            counting.acquire();
+            count = counter.get().countInputTokens(request.params());
+            count.whenComplete((n, e) -> counting.release());
+          }
           counts.add(count);
           countedFor.add(pool);
-          pool.exactPending(request.estimatedInputTokens(), request.model());
+          pool.exactPending(estimated, request.model());
         }
       }
     }
@@ -174,8 +201,9 @@ public final class JobRunner {
       inputCost += pool.inputCost;
       outputCost += pool.maxOutputCost;
       unpriced.addAll(pool.unpriced);
-      KnownLimits known = limitsOf(pool.pool);
-      limitsKnown &= known.complete();
+      Limits known = limitsOf(pool.pool);
+      limitsKnown &= known.isKnown(Bucket.REQUESTS) && known.isKnown(Bucket.INPUT_TOKENS)
+          && known.isKnown(Bucket.OUTPUT_TOKENS);
       estimates.add(new JobEstimate.PoolEstimate(pool.pool, pool.models, pool.requests, pool.inputTokens,
           pool.maxOutputTokens, describe(known)));
       withoutOutput.add(new LowerBound.PoolLoad(pool.pool, pool.requests, pool.inputTokens, 0));
@@ -188,10 +216,22 @@ public final class JobRunner {
         estimates, inputCost, outputCost, unpriced, least.time(), atMax.time(), least.binding(), limitsKnown);
   }
 
-  private static String describe(KnownLimits known) {
-    return (known.requests().isPresent() ? String.format("%,d", known.requests().getAsLong()) : "?") + " / "
-        + (known.inputTokens().isPresent() ? String.format("%,d", known.inputTokens().getAsLong()) : "?") + " / "
-        + (known.outputTokens().isPresent() ? String.format("%,d", known.outputTokens().getAsLong()) : "?");
+  private static String describe(Limits known) {
+    StringBuilder text = new StringBuilder();
+    for (Bucket bucket : Bucket.values()) {
+      text.append(bucket.ordinal() == 0 ? "" : " / ")
+          .append(known.isKnown(bucket) ? String.format(java.util.Locale.ROOT, "%,d", known.get(bucket)) : "?");
+    }
+    return text.toString();
+  }
+
+  /**
+   * A request's input tokens as pacer-core's estimator sees them before any answer: the request
+   * body measured as the paced client measures it (about 0.5 tokens a character at first, which
+   * errs high).
+   */
+  private long estimatedInput(InputLine.Request request) {
+    return estimator.estimate(catalog.poolOf(request.model()), request.params().toString());
   }
 
   // ---- The run ----------------------------------------------------------------------------------
@@ -245,6 +285,7 @@ public final class JobRunner {
     }
 
     // Pass 2: send.
+    statsAtStart = sender.stats();
     tally = new Tally(startNanos, plan.toSend, config.pacing().window().toNanos());
     slots = new Semaphore(config.pacing().concurrency());
     Optional<TimeSource.Scheduled> deadline = config.deadline().map(d -> time.schedule(this::deadlineReached,
@@ -284,7 +325,7 @@ public final class JobRunner {
     final List<InputProblem> problems = new ArrayList<>();
   }
 
-  private Plan plan(ResultsFile.Scan scan) throws IOException {
+  private Plan plan(ResultsFile.Scan scan) throws IOException, InterruptedException {
     Plan plan = new Plan();
     try (InputReader reader = new InputReader(config.input(), config.defaults())) {
       InputLine line;
@@ -371,24 +412,41 @@ public final class JobRunner {
     };
   }
 
-  /** Turns requests no known limit can ever admit into rejections. */
-  private InputLine screen(InputLine line) {
+  /**
+   * Turns requests no configured limit can ever admit into rejections: max_tokens above the
+   * output-token capacity under the reserve rule, or input above the input-token capacity. The
+   * input is estimated as the Pacer will (which errs high); where that says "too large" and a
+   * {@link TokenCounter} is at hand, count_tokens has the last word, so no prompt that fits is
+   * refused. Configured limits only: learned ones change while a run goes, and both passes must
+   * agree (the governor refuses what learned limits rule out, as an errored result).
+   */
+  private InputLine screen(InputLine line) throws InterruptedException {
     if (!(line instanceof InputLine.Request request)) {
       return line;
     }
     String pool = catalog.poolOf(request.model());
-    // Configured limits only: learned ones change while a run goes, and both passes must agree.
-    KnownLimits known = KnownLimits.configured(config.pacing(), catalog, pool);
     PacingConfig pacing = config.pacing();
-    double capacity = pacing.burst().map(b -> b.toNanos() / (double) pacing.window().toNanos()).orElse(1.0);
+    Limits known = pacing.limitsFor(pool, catalog);
+    double capacity = pacing.burstFraction(1.0);
     String why = null;
-    if (known.inputTokens().isPresent() && request.estimatedInputTokens() > known.inputTokens().getAsLong() * capacity) {
-      why = "needs about " + request.estimatedInputTokens() + " input tokens, more than pool " + pool
-          + " can ever admit at once (ITPM " + known.inputTokens().getAsLong() + capacityNote(capacity) + ")";
-    } else if (pacing.outputRule() == OutputRule.RESERVE && known.outputTokens().isPresent()
-        && request.maxTokens() > known.outputTokens().getAsLong() * capacity) {
+    if (pacing.outputRule() == OutputRule.RESERVE && known.isKnown(Bucket.OUTPUT_TOKENS)
+        && request.maxTokens() > known.outputTokens() * capacity) {
       why = "max_tokens " + request.maxTokens() + " is more than pool " + pool + " can ever reserve at once (OTPM "
-          + known.outputTokens().getAsLong() + capacityNote(capacity) + ")";
+          + known.outputTokens() + capacityNote(capacity) + ")";
+    } else if (known.isKnown(Bucket.INPUT_TOKENS)) {
+      double room = known.inputTokens() * capacity;
+      long estimate = estimatedInput(request);
+      if (estimate > room) {
+        ExactCount exact = counter.isEmpty() ? null : exactCount(request);
+        if (exact == null || exact.failure() != null) {
+          why = "needs about " + estimate + " input tokens (estimated"
+              + (exact == null ? "" : "; count_tokens failed: " + exact.failure()) + "), more than pool " + pool
+              + " can ever admit at once (ITPM " + known.inputTokens() + capacityNote(capacity) + ")";
+        } else if (exact.tokens() > room) {
+          why = "needs " + exact.tokens() + " input tokens (count_tokens), more than pool " + pool
+              + " can ever admit at once (ITPM " + known.inputTokens() + capacityNote(capacity) + ")";
+        }
+      }
     }
     if (why == null) {
       return line;
@@ -397,12 +455,38 @@ public final class JobRunner {
         InputProblem.Kind.EXCEEDS_LIMITS, why + ": it can never be sent under these limits", 0));
   }
 
+  /** An exact count of a request's input tokens, or why there is none. */
+  private record ExactCount(long tokens, String failure) {}
+
+  private ExactCount exactCount(InputLine.Request request) throws InterruptedException {
+    ExactCount known = exactCounts.get(request.lineNumber());
+    if (known != null) {
+      return known;
+    }
+    ExactCount count;
+    try {
+      count = new ExactCount(counter.orElseThrow().countInputTokens(request.params()).get(), null);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      count = new ExactCount(0, String.valueOf(cause.getMessage()));
+    } catch (RuntimeException e) {
+      count = new ExactCount(0, String.valueOf(e.getMessage()));
+    }
+    exactCounts.put(request.lineNumber(), count);
+    return count;
+  }
+
   private static String capacityNote(double fraction) {
     return fraction >= 1.0 ? "" : String.format(", burst %.0f%% of it", fraction * 100);
   }
 
-  private KnownLimits limitsOf(String pool) {
-    return KnownLimits.configured(config.pacing(), catalog, pool).orElse(sender.limits(pool));
+  /**
+   * A pool's limits for bounds and progress: the sender's (the governor's, configured or learned
+   * from the server, which wins), the configured ones where the sender knows none.
+   */
+  private Limits limitsOf(String pool) {
+    Limits configured = config.pacing().limitsFor(pool, catalog);
+    return sender.limits(pool).map(limits -> limits.orElse(configured)).orElse(configured);
   }
 
   private void send(ResultsFile.Scan scan) throws IOException, InterruptedException {
@@ -467,10 +551,16 @@ public final class JobRunner {
     return true;
   }
 
+  /** The most a request can cost: its estimated input and all of its max_tokens, at standard prices. */
   private double worstCost(InputLine.Request request) {
-    return catalog.price(request.model())
-        .map(p -> p.cost(request.estimatedInputTokens(), 0, 0, 0, request.maxTokens()))
+    return catalog.pricesOf(request.model())
+        .map(p -> p.costUsd(estimatedInput(request), 0, 0, 0, request.maxTokens()))
         .orElse(0.0);
+  }
+
+  private static double cost(Prices prices, Usage usage) {
+    return prices.costUsd(usage.inputTokens(), usage.cacheCreation5mInputTokens(), usage.cacheCreation1hInputTokens(),
+        usage.cacheReadInputTokens(), usage.outputTokens());
   }
 
   private void finish(InputLine.Request request, String pool, long sentAt, SendOutcome outcome, Throwable failure) {
@@ -490,10 +580,12 @@ public final class JobRunner {
       if (!writer.write(line)) {
         return;
       }
-      TokenUsage usage = result instanceof SendOutcome.Succeeded s ? TokenUsage.of(s.message()) : TokenUsage.ZERO;
-      Optional<ModelCatalog.Price> price = catalog.price(request.model());
-      double cost = price.map(usage::cost).orElse(0.0);
-      tally.finished(result, usage, cost, pool, request.model(), price.isEmpty(), time.nanoTime(), time.nanoTime() - sentAt);
+      Usage usage = result instanceof SendOutcome.Succeeded s ? Usages.of(s.message()) : Usage.NONE;
+      Optional<Prices> prices = catalog.pricesOf(request.model());
+      double cost = prices.map(p -> cost(p, usage)).orElse(0.0);
+      long inputForLimits = usage.rateLimitedInputTokens(catalog.countsCacheReads(pool));
+      tally.finished(result, usage, inputForLimits, cost, pool, request.model(), prices.isEmpty(), time.nanoTime(),
+          time.nanoTime() - sentAt);
       call(() -> listener.resultWritten(id, result));
     } catch (IOException e) {
       notice("cannot write to " + config.output() + ": " + e.getMessage() + "; stopping");
@@ -560,27 +652,50 @@ public final class JobRunner {
     }
     JobOutcome outcome = stopOutcome == null ? JobOutcome.COMPLETED : stopOutcome;
     int unfinished = plan.toSend - t.succeeded() - t.errored();
+    Totals totals = totals(t);
+    // Retries: attempts beyond each request's first (requests refused before sending made none).
+    long firstAttempts = Math.max(0, t.sent() - t.unattempted());
+    long retries = Math.max(0, totals.attempts() - firstAttempts);
     return new JobSummary(outcome, plan.lines, plan.requests, plan.rejected, plan.answered, t.sent(), t.succeeded(),
-        t.errored(), unfinished, plan.earlierErrored, t.attempts(), t.rateLimited(), t.overloaded(),
-        t.usage().allInput(), t.usage().output(), t.usage().cacheWrite5m() + t.usage().cacheWrite1h(),
-        t.usage().cacheRead(), t.cost(), t.unpriced(), elapsed, bound, binding, efficiency, plan.problems,
-        config.output());
+        t.errored(), unfinished, plan.earlierErrored, totals.attempts(), retries, totals.rateLimited(),
+        totals.overloaded(), Usages.allInput(t.usage()), t.usage().outputTokens(),
+        t.usage().cacheCreationInputTokens(), t.usage().cacheReadInputTokens(), t.cost(), t.unpriced(), elapsed, bound,
+        binding, efficiency, plan.problems, config.output());
+  }
+
+  /** Attempts, 429s and 529s of this run. */
+  private record Totals(long attempts, long rateLimited, long overloaded) {}
+
+  /**
+   * The sender's running totals (for the Pacer, {@code pacer.stats()}) less those at the start of
+   * the run, which also count attempts of requests abandoned in flight; without them, the sum of
+   * each result's {@link Attempts}.
+   */
+  private Totals totals(Tally.Snapshot t) {
+    Optional<PacerStats> now = statsAtStart.isPresent() ? sender.stats() : Optional.empty();
+    if (now.isEmpty()) {
+      return new Totals(t.attempts(), t.rateLimited(), t.overloaded());
+    }
+    PacerStats before = statsAtStart.orElseThrow();
+    PacerStats after = now.get();
+    return new Totals(after.attempts() - before.attempts(), after.rateLimited() - before.rateLimited(),
+        after.overloaded() - before.overloaded());
   }
 
   /** A snapshot for a progress display; cheap, callable from any thread. */
   public JobProgress progress() {
     Tally current = tally;
     if (current == null) {
-      return new JobProgress(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, Duration.ZERO, Optional.empty(), List.of(), stopping);
+      return new JobProgress(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, Duration.ZERO, Optional.empty(), List.of(), stopping);
     }
     long nowNanos = time.nanoTime();
     Tally.Snapshot t = current.snapshot(nowNanos);
     List<JobProgress.PoolRate> rates = new ArrayList<>();
     for (Map.Entry<String, double[]> entry : t.rates().entrySet()) {
-      KnownLimits known = limitsOf(entry.getKey());
+      Limits known = limitsOf(entry.getKey());
       double[] r = entry.getValue();
-      rates.add(new JobProgress.PoolRate(entry.getKey(), config.pacing().window(), r[0], r[1], r[2], known.requests(),
-          known.inputTokens(), known.outputTokens()));
+      rates.add(new JobProgress.PoolRate(entry.getKey(), config.pacing().window(), r[0], r[1], r[2],
+          known.known(Bucket.REQUESTS), known.known(Bucket.INPUT_TOKENS), known.known(Bucket.OUTPUT_TOKENS)));
     }
     int done = t.succeeded() + t.errored();
     Duration elapsed = Duration.ofNanos(nowNanos - t.startNanos());
@@ -590,9 +705,10 @@ public final class JobRunner {
     } else if (done >= current.toSend) {
       eta = Optional.of(Duration.ZERO);
     }
-    return new JobProgress(current.toSend, done, t.succeeded(), t.errored(), inFlight.size(), t.attempts(),
-        t.rateLimited(), t.overloaded(), t.usage().allInput(), t.usage().output(), t.cost(), elapsed, eta,
-        rates, stopping);
+    Totals totals = totals(t);
+    return new JobProgress(current.toSend, done, t.succeeded(), t.errored(), inFlight.size(), totals.attempts(),
+        t.retries(), totals.rateLimited(), totals.overloaded(), Usages.allInput(t.usage()), t.usage().outputTokens(),
+        t.cost(), elapsed, eta, rates, stopping);
   }
 
   private void notice(String message) {
@@ -633,12 +749,12 @@ public final class JobRunner {
       requests++;
       inputTokens += input;
       maxOutputTokens += maxOutput;
-      Optional<ModelCatalog.Price> price = catalog.price(model);
+      Optional<Prices> price = catalog.pricesOf(model);
       if (price.isEmpty()) {
         unpriced.add(model);
       }
-      inputCost += price.map(p -> p.cost(input, 0, 0, 0, 0)).orElse(0.0);
-      maxOutputCost += price.map(p -> p.cost(0, 0, 0, 0, maxOutput)).orElse(0.0);
+      inputCost += price.map(p -> p.costUsd(input, 0, 0, 0, 0)).orElse(0.0);
+      maxOutputCost += price.map(p -> p.costUsd(0, 0, 0, 0, maxOutput)).orElse(0.0);
     }
 
     private final List<String> pendingModels = new ArrayList<>();
@@ -656,7 +772,7 @@ public final class JobRunner {
       String model = pendingModels.get(nextPending);
       nextPending++;
       inputTokens += exact - estimate;
-      inputCost += catalog.price(model).map(p -> p.cost(exact - estimate, 0, 0, 0, 0)).orElse(0.0);
+      inputCost += catalog.pricesOf(model).map(p -> p.costUsd(exact - estimate, 0, 0, 0, 0)).orElse(0.0);
     }
   }
 
@@ -671,7 +787,9 @@ public final class JobRunner {
     private long attempts;
     private long rateLimited;
     private long overloaded;
-    private TokenUsage usage = TokenUsage.ZERO;
+    private long retries;
+    private int unattempted;
+    private Usage usage = Usage.NONE;
     private double cost;
     private final Set<String> unpriced = new TreeSet<>();
     private final Map<String, long[]> pools = new TreeMap<>();
@@ -692,16 +810,20 @@ public final class JobRunner {
       return cost;
     }
 
-    synchronized void finished(SendOutcome outcome, TokenUsage tokens, double dollars, String pool, String model,
-        boolean noPrice, long nowNanos, long latencyNanos) {
+    synchronized void finished(SendOutcome outcome, Usage tokens, long inputForLimits, double dollars, String pool,
+        String model, boolean noPrice, long nowNanos, long latencyNanos) {
       Attempts a = outcome.attempts();
       attempts += a.total();
       rateLimited += a.rateLimited();
       overloaded += a.overloaded();
-      if (outcome instanceof SendOutcome.Succeeded) {
+      retries += a.retries();
+      if (a.total() == 0) {
+        unattempted++;
+      }
+      if (outcome instanceof SendOutcome.Succeeded success) {
         succeeded++;
         if (a.total() <= 1 && latencies.size() < 100_000) {
-          latencies.add(latencyNanos);
+          latencies.add(success.latency().map(Duration::toNanos).orElse(latencyNanos));
         }
       } else {
         errored++;
@@ -713,15 +835,20 @@ public final class JobRunner {
       }
       long[] load = pools.computeIfAbsent(pool, p -> new long[3]);
       load[0] += a.total() > 0 ? 1 : 0;
-      load[1] += tokens.inputForLimits();
-      load[2] += tokens.output();
+      load[1] += inputForLimits;
+      load[2] += tokens.outputTokens();
       meters.computeIfAbsent(pool, p -> new RateMeter(windowNanos, startNanos))
-          .record(nowNanos, tokens.inputForLimits(), tokens.output());
+          .record(nowNanos, inputForLimits, tokens.outputTokens());
     }
 
-    record Snapshot(long startNanos, int sent, int succeeded, int errored, long attempts, long rateLimited,
-        long overloaded, TokenUsage usage, double cost, List<String> unpriced, Map<String, long[]> pools,
-        Map<String, double[]> rates, Duration medianLatency) {}
+    /**
+     * @param unattempted results of requests that never reached the API (refused before sending)
+     * @param medianLatency the median time a request took from being let go to its answer (one
+     *     request's latency in the lower bound), among those answered at the first attempt
+     */
+    record Snapshot(long startNanos, int sent, int succeeded, int errored, long attempts, long retries,
+        int unattempted, long rateLimited, long overloaded, Usage usage, double cost, List<String> unpriced,
+        Map<String, long[]> pools, Map<String, double[]> rates, Duration medianLatency) {}
 
     synchronized Snapshot snapshot(long nowNanos) {
       Map<String, long[]> loads = new TreeMap<>();
@@ -734,8 +861,8 @@ public final class JobRunner {
         Collections.sort(sorted);
         median = Duration.ofNanos(sorted.get(sorted.size() / 2));
       }
-      return new Snapshot(startNanos, sent, succeeded, errored, attempts, rateLimited, overloaded, usage, cost,
-          List.copyOf(unpriced), loads, rates, median);
+      return new Snapshot(startNanos, sent, succeeded, errored, attempts, retries, unattempted, rateLimited,
+          overloaded, usage, cost, List.copyOf(unpriced), loads, rates, median);
     }
   }
 
@@ -743,6 +870,7 @@ public final class JobRunner {
     private final JobConfig config;
     private RequestSender sender;
     private ModelCatalog catalog;
+    private TokenEstimator estimator;
     private JobListener listener = JobListener.none();
     private TimeSource time = TimeSource.system();
     private TokenCounter counter;
@@ -763,6 +891,15 @@ public final class JobRunner {
       return this;
     }
 
+    /**
+     * How input tokens are estimated before sending (default: pacer-core's calibrating estimator,
+     * as the Pacer starts, which errs high).
+     */
+    public Builder estimator(TokenEstimator estimator) {
+      this.estimator = estimator;
+      return this;
+    }
+
     public Builder listener(JobListener listener) {
       this.listener = listener;
       return this;
@@ -774,7 +911,12 @@ public final class JobRunner {
       return this;
     }
 
-    /** Exact token counts for {@link #estimate()} ({@code --exact}); the estimator otherwise. */
+    /**
+     * Exact input-token counts (the API's count_tokens): in {@link #estimate()}, for every request
+     * ({@code --exact}; the estimator otherwise); in {@link #run()}, only for a request whose
+     * estimate says it is larger than a configured limit allows, so that no prompt that fits is
+     * refused on an estimate.
+     */
     public Builder tokenCounter(TokenCounter counter) {
       this.counter = counter;
       return this;
@@ -784,11 +926,11 @@ public final class JobRunner {
       if (catalog == null) {
         catalog = ModelCatalog.bundled();
       }
+      if (estimator == null) {
+        estimator = TokenEstimator.calibrating();
+      }
       if (sender == null) {
         sender = (id, params) -> CompletableFuture.failedFuture(new IllegalStateException("no RequestSender configured"));
-      }
-      if (config.pacing().tier().isPresent() && !catalog.knowsTier(config.pacing().tier().get())) {
-        throw new JobException("unknown tier '" + config.pacing().tier().get() + "': expected one of " + catalog.tiers());
       }
       return new JobRunner(this);
     }

@@ -25,7 +25,10 @@ import java.util.OptionalDouble;
  * @param errored results of this run that errored (after retries)
  * @param unfinished requests with no result when the run ended (a rerun sends them)
  * @param earlierErrored errored results from earlier runs, kept (rerun with --retry-errored to resend)
- * @param attempts attempts sent, retries included
+ * @param attempts attempts sent, retries included (the sender's count, e.g. {@code pacer.stats()},
+ *     which includes attempts of requests abandoned in flight; for a Pacer shared with other work,
+ *     that work's attempts during the run too)
+ * @param retries attempts beyond each request's first
  * @param rateLimited 429 responses received
  * @param overloaded 529 responses received
  * @param inputTokens input tokens of this run's answers (plain input, cache writes and cache reads)
@@ -53,6 +56,7 @@ public record JobSummary(
     int unfinished,
     int earlierErrored,
     long attempts,
+    long retries,
     long rateLimited,
     long overloaded,
     long inputTokens,
@@ -71,11 +75,6 @@ public record JobSummary(
   public JobSummary {
     unpricedModels = List.copyOf(unpricedModels);
     problems = List.copyOf(problems);
-  }
-
-  /** Attempts beyond each request's first. */
-  public long retries() {
-    return Math.max(0, attempts - sent);
   }
 
   /**

@@ -1,5 +1,12 @@
 package dev.pacer.jobs;
 
+import dev.pacer.Pacer;
+import dev.pacer.Priority;
+import dev.pacer.limits.Limits;
+import dev.pacer.limits.ModelCatalog;
+import dev.pacer.limits.OutputRule;
+import dev.pacer.limits.Tier;
+import dev.pacer.retry.RetryPolicy;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -8,39 +15,51 @@ import java.util.OptionalLong;
 import java.util.TreeMap;
 
 /**
- * Everything a job tells the pacing layer: which limits to start from (otherwise they are
- * learned from response headers), how the server counts output, how many requests may be in
- * flight, and how long one request may take. Frozen at {@link Builder#build()}.
+ * Everything a job tells the pacing layer (pacer-core's {@link Pacer}): which limits to start
+ * from (otherwise they are learned from response headers), how the server counts output, how many
+ * requests may be in flight, how long one attempt may take, and which queue the job waits in.
+ * Frozen at {@link Builder#build()}; {@link #pacerBuilder} turns it into a Pacer.
  *
- * @param tier a tier name from the model data ({@code start}, {@code build}, {@code scale},
- *     {@code tier1}…{@code tier4}), or empty to learn limits from headers
+ * @param tier a tier's table to start from, or empty to learn limits from headers
  * @param requestsPerWindow {@code --rpm}: for every pool the job uses
  * @param inputTokensPerWindow {@code --itpm}: for every pool the job uses
  * @param outputTokensPerWindow {@code --otpm}: for every pool the job uses
- * @param poolLimits {@code --limits FILE}: limits per pool (keys are pool names)
+ * @param poolLimits {@code --limits FILE}: limits per pool (keys are pool names; a limit may be
+ *     {@link Limits#UNKNOWN})
  * @param window the period the limits are counted over (a minute, unless shortened for tests)
  * @param burst the bucket capacity as a duration of refill, if known; empty means unknown
  * @param outputRule how output tokens count against OTPM
- * @param concurrency the most requests in flight at once (a ceiling; the pacer may use fewer)
+ * @param concurrency the most requests in flight at once (a fixed cap for the Pacer)
  * @param requestTimeout how long one attempt may take
  * @param priority which queue the job's requests wait in
  */
 public record PacingConfig(
-    Optional<String> tier,
+    Optional<Tier> tier,
     OptionalLong requestsPerWindow,
     OptionalLong inputTokensPerWindow,
     OptionalLong outputTokensPerWindow,
-    Map<String, PoolLimits> poolLimits,
+    Map<String, Limits> poolLimits,
     Duration window,
     Optional<Duration> burst,
     OutputRule outputRule,
     int concurrency,
     Duration requestTimeout,
-    RequestPriority priority) {
+    Priority priority) {
 
   public static final int DEFAULT_CONCURRENCY = 64;
   public static final Duration DEFAULT_WINDOW = Duration.ofMinutes(1);
   public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofMinutes(10);
+
+  /**
+   * Attempts per request, the first included. Higher than the Pacer's default of 10: a job runs
+   * for hours and an errored result costs a rerun with {@code --retry-errored}, while a retry
+   * costs little here (it waits for the buckets, a concurrency slot and the retry budget, so more
+   * attempts do not multiply traffic). 20 attempts ride out about five minutes of 529s.
+   */
+  public static final int MAX_ATTEMPTS = 20;
+
+  /** The longest {@code retry-after} obeyed (the Pacer's default is 60 s); a longer one ends the request. */
+  public static final Duration MAX_RETRY_AFTER = Duration.ofMinutes(5);
 
   public PacingConfig {
     Objects.requireNonNull(tier, "tier");
@@ -90,23 +109,82 @@ public record PacingConfig(
         && outputTokensPerWindow.isEmpty() && poolLimits.isEmpty();
   }
 
+  /** {@code --rpm/--itpm/--otpm} as limits, unknown where not given. */
+  public Limits commonLimits() {
+    return new Limits(requestsPerWindow.orElse(Limits.UNKNOWN), inputTokensPerWindow.orElse(Limits.UNKNOWN),
+        outputTokensPerWindow.orElse(Limits.UNKNOWN));
+  }
+
+  /**
+   * What the configuration says of {@code pool}, each limit possibly unknown. Precedence:
+   * {@code --rpm/--itpm/--otpm}, then {@code --limits FILE}, then {@code --tier}. The Pacer built
+   * by {@link #pacerBuilder} starts from exactly these (and then believes the server's headers).
+   */
+  public Limits limitsFor(String pool, ModelCatalog catalog) {
+    Limits configured = commonLimits().orElse(poolLimits.getOrDefault(pool, Limits.NONE));
+    return tier.map(t -> configured.orElse(catalog.limits(t, pool))).orElse(configured);
+  }
+
+  /** The burst as a fraction of a window: the configured one, or {@code whenUnknown}. */
+  public double burstFraction(double whenUnknown) {
+    return burst.map(b -> b.toNanos() / (double) window.toNanos()).orElse(whenUnknown);
+  }
+
+  /**
+   * The retry policy for jobs: Pacer's classification, backoff with full jitter and retry budget,
+   * with {@link #MAX_ATTEMPTS} attempts and {@code retry-after} obeyed up to {@link #MAX_RETRY_AFTER}.
+   */
+  public static RetryPolicy retryPolicy() {
+    return RetryPolicy.builder().maxAttempts(MAX_ATTEMPTS).maxRetryAfter(MAX_RETRY_AFTER).build();
+  }
+
+  /**
+   * A {@link Pacer} builder set up from this configuration: the tier, the common limits for every
+   * pool, each {@code --limits} pool with the common limits laid over it (so the precedence is that
+   * of {@link #limitsFor}), the window, burst, output rule, {@link #concurrency()} as a fixed cap,
+   * the catalog and the job {@link #retryPolicy()}. Add a listener, a time source or a
+   * {@link dev.pacer.store.BucketStore} before building.
+   */
+  public Pacer.Builder pacerBuilder(ModelCatalog catalog) {
+    Pacer.Builder pacer = Pacer.builder()
+        .catalog(catalog)
+        .window(window)
+        .outputRule(outputRule)
+        .maxConcurrency(concurrency)
+        .retryPolicy(retryPolicy());
+    tier.ifPresent(pacer::tier);
+    burst.ifPresent(pacer::burst);
+    Limits common = commonLimits();
+    if (common.anyKnown()) {
+      pacer.limits(common);
+    }
+    poolLimits.forEach((pool, limits) -> pacer.poolLimits(pool, common.orElse(limits)));
+    return pacer;
+  }
+
   public static final class Builder {
-    private String tier;
+    private Tier tier;
     private Long rpm;
     private Long itpm;
     private Long otpm;
-    private final Map<String, PoolLimits> poolLimits = new TreeMap<>();
+    private final Map<String, Limits> poolLimits = new TreeMap<>();
     private Duration window = DEFAULT_WINDOW;
     private Duration burst;
     private OutputRule outputRule = OutputRule.RESERVE;
     private int concurrency = DEFAULT_CONCURRENCY;
     private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
-    private RequestPriority priority = RequestPriority.BATCH;
+    private Priority priority = Priority.BATCH;
 
     private Builder() {}
 
-    public Builder tier(String tier) {
+    public Builder tier(Tier tier) {
       this.tier = tier;
+      return this;
+    }
+
+    /** A tier by name: {@code start}, {@code build}, {@code scale}, {@code tier1}…{@code tier4}. */
+    public Builder tier(String tier) {
+      this.tier = Tier.parse(tier);
       return this;
     }
 
@@ -125,12 +203,12 @@ public record PacingConfig(
       return this;
     }
 
-    public Builder poolLimits(String pool, PoolLimits limits) {
+    public Builder poolLimits(String pool, Limits limits) {
       poolLimits.put(pool, limits);
       return this;
     }
 
-    public Builder poolLimits(Map<String, PoolLimits> limits) {
+    public Builder poolLimits(Map<String, Limits> limits) {
       poolLimits.putAll(limits);
       return this;
     }
@@ -160,7 +238,7 @@ public record PacingConfig(
       return this;
     }
 
-    public Builder priority(RequestPriority priority) {
+    public Builder priority(Priority priority) {
       this.priority = priority;
       return this;
     }

@@ -1,6 +1,8 @@
 package dev.pacer.jobs;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pacer.PacerStats;
+import dev.pacer.limits.Limits;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -34,8 +36,22 @@ public interface RequestSender extends AutoCloseable {
    */
   CompletableFuture<SendOutcome> send(String customId, ObjectNode params);
 
-  /** The limits the sender is pacing a pool by, where it knows them (configured or learned). */
-  default Optional<PoolLimits> limits(String pool) {
+  /**
+   * The limits the sender is pacing {@code pool} by, as far as it knows them (configured, or
+   * learned from the server's headers; a limit may be {@link Limits#UNKNOWN}); empty when it has
+   * not seen the pool.
+   */
+  default Optional<Limits> limits(String pool) {
+    return Optional.empty();
+  }
+
+  /**
+   * Running totals of what the sender did, over every request it was given so far (attempts, 429s
+   * and 529s received), if it keeps them. The runner reports a run's share (the difference between
+   * the end and the start) instead of adding up each outcome's {@link Attempts}: the totals also
+   * count the attempts of requests abandoned in flight.
+   */
+  default Optional<PacerStats> stats() {
     return Optional.empty();
   }
 

@@ -20,6 +20,12 @@ public record ResultError(String type, String message, int status, String reques
   /** The error code Pacer puts on results for input lines it rejected without sending them. */
   public static final String INPUT_REJECTED = "pacer_input_rejected";
 
+  /**
+   * The error code Pacer puts on results for requests it refused before sending because no
+   * bucket could ever admit them (a demand larger than a limit the governor knows).
+   */
+  public static final String EXCEEDS_LIMITS = "pacer_exceeds_limits";
+
   public ResultError {
     Objects.requireNonNull(type, "type");
     message = message == null ? "" : message;
@@ -28,6 +34,16 @@ public record ResultError(String type, String message, int status, String reques
   /** An input line that Pacer rejected before sending anything. */
   public static ResultError inputRejected(String message) {
     return new ResultError("invalid_request_error", message, 0, null, INPUT_REJECTED);
+  }
+
+  /**
+   * A request the governor refused before sending it, as larger than a limit allows
+   * ({@link dev.pacer.DemandTooLargeException}, whose message names the pool, the limit and the sizes).
+   * Unlike input rejections these are kept by a rerun (they depend on limits learned while running);
+   * {@code --retry-errored} sends them again.
+   */
+  public static ResultError exceedsLimits(String message) {
+    return new ResultError("invalid_request_error", message, 0, null, EXCEEDS_LIMITS);
   }
 
   /** True for results Pacer wrote for rejected input lines (re-checked on every run). */

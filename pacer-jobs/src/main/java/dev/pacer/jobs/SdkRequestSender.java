@@ -6,8 +6,8 @@ import com.anthropic.core.JsonField;
 import com.anthropic.core.JsonValue;
 import com.anthropic.core.ObjectMappers;
 import com.anthropic.core.http.AsyncStreamResponse;
-import com.anthropic.core.http.Headers;
 import com.anthropic.core.http.HttpResponseFor;
+import com.anthropic.errors.AnthropicIoException;
 import com.anthropic.errors.AnthropicServiceException;
 import com.anthropic.helpers.MessageAccumulator;
 import com.anthropic.models.messages.Message;
@@ -17,40 +17,44 @@ import com.anthropic.models.messages.RawMessageStreamEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.pacer.jobs.internal.AttemptGate;
-import dev.pacer.jobs.internal.InterimLimiter;
-import dev.pacer.jobs.internal.KnownLimits;
-import dev.pacer.jobs.internal.RetryDelays;
-import dev.pacer.jobs.internal.TokenEstimator;
-import dev.pacer.jobs.internal.TokenUsage;
+import dev.pacer.DemandTooLargeException;
+import dev.pacer.Pacer;
+import dev.pacer.PacerStats;
+import dev.pacer.PoolSnapshot;
+import dev.pacer.Priority;
+import dev.pacer.RequestFailedException;
+import dev.pacer.anthropic.PacedAnthropic;
+import dev.pacer.anthropic.PacerFacts;
+import dev.pacer.events.PacerListener;
+import dev.pacer.jobs.internal.AttemptLog;
+import dev.pacer.limits.Limits;
+import dev.pacer.limits.ModelCatalog;
+import dev.pacer.retry.RetryPolicy;
+import dev.pacer.store.BucketStore;
 import dev.pacer.time.TimeSource;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Map;
+import java.util.Locale;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Function;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Sends a job's requests through the official Java SDK's async client.
+ * Sends a job's requests through the official Java SDK, paced by pacer-core's {@link Pacer}: the
+ * SDK client is wrapped by {@link PacedAnthropic}, so every attempt waits for its pool's buckets
+ * and a concurrency slot, reports what the server said, and is retried by the Pacer's policy (the
+ * SDK's own retries are off). This class only turns a line's {@code params} into the SDK's
+ * request, the answer into a {@link SendOutcome}, and counts attempts, 429s and 529s per request.
  *
- * <p>Until pacer-anthropic's paced client is ready this class does the pacing's simplest part
- * itself: at most {@link PacingConfig#concurrency()} attempts in flight; when limits are
- * configured, a client-side bucket per pool that mirrors the server's ({@link InterimLimiter});
- * retries (the SDK's own are off) for 429, 529, other 5xx, 408, 409 and broken connections, after
- * the server's {@code retry-after} or an exponential backoff with jitter; limits learned from the
- * {@code anthropic-ratelimit-*-limit} headers. Requests whose {@code max_tokens} is above
- * {@value #STREAMING_THRESHOLD} are streamed (the SDK refuses to wait that long for a plain
- * response) and accumulated into one message.
+ * <p>Requests whose {@code max_tokens} is above {@value #STREAMING_THRESHOLD} (or that the SDK
+ * refuses to wait for as a plain response) are streamed and accumulated into one message; the
+ * paced client paces and settles streams like plain responses.
  *
- * <p>To send through the paced client instead, change {@link #newClient} (the one place the SDK
- * client is made) and pass {@link AttemptGate#NONE} with one attempt: the paced client then owns
- * pacing and retries.
+ * <p>The Pacer is built from the job's {@link PacingConfig} ({@link PacingConfig#pacerBuilder}),
+ * or given ({@link Builder#pacer}) to share limits with other work in the process.
  */
 public final class SdkRequestSender implements RequestSender, TokenCounter {
 
@@ -59,25 +63,27 @@ public final class SdkRequestSender implements RequestSender, TokenCounter {
 
   static final JsonMapper SDK_JSON = ObjectMappers.jsonMapper();
 
+  private final Pacer pacer;
+  private final boolean ownsPacer;
   private final AnthropicClientAsync client;
-  private final ModelCatalog catalog;
-  private final PacingConfig pacing;
+  private final String priority;
   private final TimeSource time;
-  private final AttemptGate gate;
-  private final int maxAttempts;
-  private final Slots slots;
-  private final Map<String, ObservedLimits> learned = new ConcurrentHashMap<>();
+  private final AttemptLog log = new AttemptLog();
+  private final AtomicLong tags = new AtomicLong();
 
   private SdkRequestSender(Builder builder) {
-    this.pacing = builder.pacing;
-    this.catalog = builder.catalog == null ? ModelCatalog.bundled() : builder.catalog;
+    if (builder.pacer != null) {
+      this.pacer = builder.pacer;
+      this.ownsPacer = false;
+    } else {
+      this.pacer = newPacer(builder);
+      this.ownsPacer = true;
+    }
+    this.priority = builder.pacing.priority().name().toLowerCase(Locale.ROOT);
     this.time = builder.time;
-    this.maxAttempts = builder.maxAttempts;
-    this.client = builder.client != null ? builder.client
-        : newClient(builder.baseUrl, builder.apiKey, pacing.requestTimeout());
-    this.slots = new Slots(pacing.concurrency());
-    Function<String, KnownLimits> limits = pool -> KnownLimits.configured(pacing, catalog, pool);
-    this.gate = builder.pacingOff ? AttemptGate.NONE : new InterimLimiter(pacing, limits, time);
+    // The attempt log goes after the paced interceptor, so that it sees each attempt.
+    this.client = newClient(builder.baseUrl, builder.apiKey, builder.pacing.requestTimeout(), pacer)
+        .withOptions(options -> options.addInterceptor(log));
   }
 
   public static Builder builder() {
@@ -85,40 +91,78 @@ public final class SdkRequestSender implements RequestSender, TokenCounter {
   }
 
   /**
-   * The one place Pacer makes the SDK client for a job: the SDK's retries off (this sender, or
-   * later the paced client, owns retries), the per-attempt timeout from {@code --request-timeout}.
+   * The one place the job's Pacer is built: from the pacing configuration, with the job's retry
+   * policy. A {@link BucketStore} given to the builder ({@link Builder#store}) goes here: that is
+   * where limits shared across processes (pacer-redis) plug in.
+   */
+  private static Pacer newPacer(Builder builder) {
+    Pacer.Builder pacer = builder.pacing.pacerBuilder(builder.catalog).timeSource(builder.time)
+        .listener(builder.listener);
+    if (builder.retryPolicy != null) {
+      pacer.retryPolicy(builder.retryPolicy);
+    }
+    if (builder.store != null) {
+      pacer.store(builder.store);
+    }
+    return pacer.build();
+  }
+
+  /**
+   * The one place Pacer makes the SDK client for a job: paced by {@code pacer} (which turns the
+   * SDK's retries off: the Pacer owns retries), each attempt limited to {@code requestTimeout}.
    *
    * @param baseUrl the API's address, or null for the real API
    * @param apiKey the API key (never printed)
    */
-  public static AnthropicClientAsync newClient(String baseUrl, String apiKey, Duration requestTimeout) {
+  public static AnthropicClientAsync newClient(String baseUrl, String apiKey, Duration requestTimeout, Pacer pacer) {
     AnthropicOkHttpClientAsync.Builder builder = AnthropicOkHttpClientAsync.builder()
-        .maxRetries(0)
         .timeout(requestTimeout)
         .apiKey(apiKey == null || apiKey.isEmpty() ? "no-key" : apiKey);
     if (baseUrl != null) {
       builder.baseUrl(baseUrl);
     }
-    return builder.build();
+    return PacedAnthropic.wrap(builder, pacer);
   }
 
+  /** The Pacer that paces this sender's requests. */
+  public Pacer pacer() {
+    return pacer;
+  }
+
+  /** The governor's view of {@code pool}: the limits configured, or learned from the server's headers. */
   @Override
-  public Optional<PoolLimits> limits(String pool) {
-    ObservedLimits observed = learned.get(pool);
-    return observed == null ? Optional.empty() : observed.complete();
+  public Optional<Limits> limits(String pool) {
+    return pacer.governor().snapshot(pool).map(PoolSnapshot::limits);
+  }
+
+  /** The Pacer's running totals (for a shared Pacer, those of all its work). */
+  @Override
+  public Optional<PacerStats> stats() {
+    return Optional.of(pacer.stats());
   }
 
   @Override
   public CompletableFuture<SendOutcome> send(String customId, ObjectNode params) {
-    Request request = new Request(customId, params);
+    Request request = new Request(Long.toString(tags.incrementAndGet()), params, time.nanoTime());
     try {
-      request.sdkParams = toSdkParams(params);
+      request.sdkParams = toSdkParams(params, priority, request.tag);
     } catch (RuntimeException e) {
       request.result.complete(new SendOutcome.Errored(new ResultError("invalid_request_error",
           "the SDK cannot read these params: " + e.getMessage(), 0, null, null), Attempts.none()));
       return request.result;
     }
-    attempt(request);
+    request.entry = log.open(request.tag);
+    request.result.whenComplete((outcome, failure) -> {
+      log.close(request.tag);
+      if (failure instanceof CancellationException) {
+        CompletableFuture<?> inProgress = request.current;
+        if (inProgress != null) {
+          inProgress.cancel(true);
+        }
+      }
+    });
+    request.streamed = params.path("max_tokens").asLong(1) > STREAMING_THRESHOLD;
+    call(request);
     return request.result;
   }
 
@@ -126,13 +170,16 @@ public final class SdkRequestSender implements RequestSender, TokenCounter {
    * The Message Batches {@code params} as the SDK's request. Only model and max_tokens go through
    * the SDK's types (it reads them to choose timeouts); everything else is passed as JSON values,
    * as the line had it, which spares the seconds the SDK's Kotlin-reflective deserializers take to
-   * warm up and keeps fields the SDK does not know.
+   * warm up and keeps fields the SDK does not know. Two headers for Pacer ride along and are
+   * never sent: the priority ({@link PacedAnthropic#PRIORITY_HEADER}) and the attempt log's tag.
    */
-  static MessageCreateParams toSdkParams(ObjectNode params) {
+  static MessageCreateParams toSdkParams(ObjectNode params, String priority, String tag) {
     MessageCreateParams.Builder builder = MessageCreateParams.builder()
         .model(params.path("model").asText())
         .maxTokens(params.path("max_tokens").asLong())
-        .messages(jsonField(params.get("messages")));
+        .messages(jsonField(params.get("messages")))
+        .putAdditionalHeader(PacedAnthropic.PRIORITY_HEADER, priority)
+        .putAdditionalHeader(AttemptLog.TAG_HEADER, tag);
     params.fields().forEachRemaining(field -> {
       String name = field.getKey();
       if (!name.equals("model") && !name.equals("max_tokens") && !name.equals("messages") && !name.equals("stream")) {
@@ -165,94 +212,97 @@ public final class SdkRequestSender implements RequestSender, TokenCounter {
     }
   }
 
-  /** One request's way through its attempts. */
-  private final class Request {
-    final String customId;
+  /** One request: its SDK form, its attempt counts, the call in progress and the outcome to come. */
+  private static final class Request {
+    final String tag;
     final ObjectNode params;
-    final String pool;
-    final long estimatedInput;
-    final long maxTokens;
+    final long startNanos;
     final CompletableFuture<SendOutcome> result = new CompletableFuture<>();
     MessageCreateParams sdkParams;
-    int attempts;
-    int rateLimited;
-    int overloaded;
+    AttemptLog.Entry entry;
     boolean streamed;
     volatile CompletableFuture<?> current;
 
-    Request(String customId, ObjectNode params) {
-      this.customId = customId;
+    Request(String tag, ObjectNode params, long startNanos) {
+      this.tag = tag;
       this.params = params;
-      this.pool = catalog.poolOf(params.path("model").asText(""));
-      this.estimatedInput = TokenEstimator.estimateInput(params);
-      this.maxTokens = params.path("max_tokens").asLong(1);
-      result.whenComplete((outcome, failure) -> {
-        if (failure instanceof CancellationException) {
-          CompletableFuture<?> inProgress = current;
-          if (inProgress != null) {
-            inProgress.cancel(true);
-          }
-        }
-      });
+      this.startNanos = startNanos;
     }
 
-    Attempts tally() {
-      return new Attempts(attempts, rateLimited, overloaded);
+    /** What it took, with the attempts as Pacer counted them where its facts say. */
+    Attempts attempts(Optional<Integer> pacerCount, boolean spendCap) {
+      int total = pacerCount.orElse(entry.attempts());
+      int rateLimited = Math.max(0, entry.rateLimited() - (spendCap ? 1 : 0));
+      return new Attempts(total, Math.min(total, rateLimited), Math.min(total, entry.overloaded()));
     }
   }
 
-  private void attempt(Request request) {
+  /** Sends the request (paced and retried by the Pacer) and turns how it ended into its outcome. */
+  private void call(Request request) {
     if (request.result.isDone()) {
       return;
     }
-    CompletableFuture<AttemptGate.Permit> admitted = gate.admit(request.pool, request.estimatedInput, request.maxTokens);
-    request.current = admitted;
-    admitted.whenComplete((permit, refused) -> {
-      if (refused != null) {
-        Throwable cause = unwrap(refused);
-        if (!(cause instanceof CancellationException)) {
-          request.result.complete(new SendOutcome.Errored(new ResultError("rate_limit_error",
-              cause.getMessage(), 0, null, null), request.tally()));
-        }
-        return;
-      }
-      slots.acquire(() -> sendAttempt(request, permit));
-    });
-  }
-
-  private void sendAttempt(Request request, AttemptGate.Permit permit) {
-    if (request.result.isDone()) {
-      permit.cancel();
-      slots.release();
-      return;
-    }
-    request.attempts++;
-    CompletableFuture<ObjectNode> call;
+    CompletableFuture<Answer> call;
     try {
-      call = request.streamed || request.maxTokens > STREAMING_THRESHOLD ? streamed(request) : create(request);
+      call = request.streamed ? streamed(request) : plain(request);
     } catch (RuntimeException e) {
-      if (needsStreaming(e)) {
-        request.streamed = true;
-        call = streamed(request);
-      } else {
-        call = CompletableFuture.failedFuture(e);
-      }
+      call = CompletableFuture.failedFuture(e);
     }
     request.current = call;
-    call.whenComplete((message, failure) -> {
-      slots.release();
+    call.whenComplete((answer, failure) -> {
       if (failure == null) {
-        TokenUsage usage = TokenUsage.of(message);
-        permit.settle(usage.inputForLimits(), usage.output());
-        request.result.complete(new SendOutcome.Succeeded(message, request.tally()));
-        return;
+        Attempts attempts = request.attempts(answer.facts().map(PacerFacts::attempts), false);
+        // Without the wait for capacity, where Pacer says how long the (only) attempt waited.
+        Optional<Duration> latency = answer.facts().flatMap(PacerFacts::waited)
+            .filter(waited -> attempts.total() == 1)
+            .map(waited -> Duration.ofNanos(Math.max(0, time.nanoTime() - request.startNanos - waited.toNanos())));
+        request.result.complete(new SendOutcome.Succeeded(answer.message(), attempts, latency));
+      } else {
+        failed(request, unwrap(failure));
       }
-      failed(request, permit, unwrap(failure));
     });
   }
 
-  private CompletableFuture<ObjectNode> streamed(Request request) {
-    return stream(request.sdkParams).thenApply(SdkRequestSender::toJson);
+  /** A message and, where the response carried them, Pacer's facts (attempts, wait). */
+  private record Answer(ObjectNode message, Optional<PacerFacts> facts) {}
+
+  private CompletableFuture<Answer> plain(Request request) {
+    return client.messages().withRawResponse().create(request.sdkParams).thenApply(response -> {
+      Optional<PacerFacts> facts = PacerFacts.of(response.headers());
+      return new Answer(readBody(response), facts);
+    });
+  }
+
+  /** Streamed through the paced client and accumulated into one message. */
+  private CompletableFuture<Answer> streamed(Request request) {
+    CompletableFuture<Answer> done = new CompletableFuture<>();
+    MessageAccumulator accumulator = MessageAccumulator.create();
+    AsyncStreamResponse<RawMessageStreamEvent> stream = client.messages().createStreaming(request.sdkParams);
+    stream.subscribe(new AsyncStreamResponse.Handler<RawMessageStreamEvent>() {
+      @Override
+      public void onNext(RawMessageStreamEvent event) {
+        accumulator.accumulate(event);
+      }
+
+      @Override
+      public void onComplete(Optional<Throwable> error) {
+        if (error.isPresent()) {
+          done.completeExceptionally(error.get());
+        } else {
+          try {
+            done.complete(new Answer(toJson(accumulator.message()), Optional.empty()));
+          } catch (RuntimeException e) {
+            done.completeExceptionally(e);
+          }
+        }
+      }
+    });
+    done.whenComplete((answer, failure) -> {
+      if (failure instanceof CancellationException) {
+        stream.close();
+      }
+    });
+    return done;
   }
 
   /**
@@ -268,99 +318,85 @@ public final class SdkRequestSender implements RequestSender, TokenCounter {
     return false;
   }
 
-  private CompletableFuture<ObjectNode> create(Request request) {
-    return client.messages().withRawResponse().create(request.sdkParams).thenApply(response -> {
-      learn(request.pool, response.headers());
-      return readBody(response);
-    });
-  }
-
-  private CompletableFuture<Message> stream(MessageCreateParams params) {
-    CompletableFuture<Message> done = new CompletableFuture<>();
-    MessageAccumulator accumulator = MessageAccumulator.create();
-    AsyncStreamResponse<RawMessageStreamEvent> stream = client.messages().createStreaming(params);
-    stream.subscribe(new AsyncStreamResponse.Handler<RawMessageStreamEvent>() {
-      @Override
-      public void onNext(RawMessageStreamEvent event) {
-        accumulator.accumulate(event);
-      }
-
-      @Override
-      public void onComplete(Optional<Throwable> error) {
-        if (error.isPresent()) {
-          done.completeExceptionally(error.get());
-        } else {
-          try {
-            done.complete(accumulator.message());
-          } catch (RuntimeException e) {
-            done.completeExceptionally(e);
-          }
-        }
-      }
-    });
-    done.whenComplete((message, failure) -> {
-      if (failure instanceof CancellationException) {
-        stream.close();
-      }
-    });
-    return done;
-  }
-
-  private void failed(Request request, AttemptGate.Permit permit, Throwable failure) {
+  private void failed(Request request, Throwable failure) {
     if (failure instanceof CancellationException || request.result.isDone()) {
-      permit.cancel();
+      request.result.cancel(true);
       return;
     }
     if (!request.streamed && needsStreaming(failure)) {
-      permit.cancel();
-      request.streamed = true;
-      request.attempts--;
-      attempt(request);
+      request.streamed = true; // refused by the SDK before it was sent: nothing to count
+      call(request);
       return;
     }
-    ResultError error;
-    boolean retryable;
-    Optional<Duration> serverDelay = Optional.empty();
-    if (failure instanceof AnthropicServiceException service) {
-      int status = service.statusCode();
-      error = errorOf(service);
-      Headers headers = service.headers();
-      learn(request.pool, headers);
-      serverDelay = RetryDelays.fromHeaders(first(headers, "retry-after-ms"), first(headers, "retry-after"));
-      boolean spendCap = status == 429 && (error.message().startsWith("You have reached your API usage limits")
-          || "enforced_spend_limit_reached".equals(error.errorCode()));
-      if (status == 429 && !spendCap) {
-        request.rateLimited++;
-      }
-      if (status == 529) {
-        request.overloaded++;
-      }
-      retryable = !spendCap && (status == 408 || status == 409 || status == 429 || status >= 500 || status == 0);
-      String shouldRetry = first(headers, "x-should-retry");
-      if ("false".equalsIgnoreCase(shouldRetry)) {
-        retryable = false;
-      } else if ("true".equalsIgnoreCase(shouldRetry) && !spendCap) {
-        retryable = true;
-      }
-      if (status == 429 && !spendCap) {
-        permit.rateLimited(serverDelay.orElse(Duration.ofSeconds(1)));
-      } else {
-        permit.refused();
-      }
-    } else {
-      error = new ResultError("api_error", "no answer from the API: " + describe(failure), 0, null, null);
-      retryable = true;
-      permit.settleUnknown();
-    }
-    if (!retryable || request.attempts >= maxAttempts) {
-      String suffix = retryable ? " (gave up after " + request.attempts + " attempts)" : "";
-      request.result.complete(new SendOutcome.Errored(suffix.isEmpty() ? error
-          : new ResultError(error.type(), error.message() + suffix, error.status(), error.requestId(), error.errorCode()),
-          request.tally()));
+    Optional<DemandTooLargeException> tooLarge = causeOf(failure, DemandTooLargeException.class);
+    if (tooLarge.isPresent()) {
+      // The governor refused it before anything was sent: no bucket could ever admit it.
+      request.result.complete(new SendOutcome.Errored(ResultError.exceedsLimits(tooLarge.get().getMessage()),
+          request.attempts(Optional.empty(), false)));
       return;
     }
-    Duration delay = serverDelay.orElseGet(() -> RetryDelays.backoff(request.attempts));
-    time.schedule(() -> attempt(request), delay.toNanos());
+    request.result.complete(switch (failure) {
+      case AnthropicServiceException service -> answeredWithAnError(request, service);
+      case AnthropicIoException io -> {
+        Optional<RequestFailedException> pacer = suppressed(io);
+        yield new SendOutcome.Errored(new ResultError("api_error", "no answer from the API: " + describe(io)
+            + pacer.map(SdkRequestSender::gaveUp).orElse(""), 0, null, null),
+            request.attempts(pacer.map(RequestFailedException::attempts), false));
+      }
+      case RequestFailedException pacer -> new SendOutcome.Errored(new ResultError("api_error",
+          pacer.getMessage(), 0, null, null), request.attempts(Optional.of(pacer.attempts()), false));
+      default -> new SendOutcome.Errored(new ResultError("api_error", "the request failed in Pacer: "
+          + describe(failure), 0, null, null), request.attempts(Optional.empty(), false));
+    });
+  }
+
+  /** The server's last error, with what Pacer says of how it gave up. */
+  private static SendOutcome answeredWithAnError(Request request, AnthropicServiceException service) {
+    ResultError error = errorOf(service);
+    Optional<PacerFacts> facts = PacerFacts.of(service);
+    boolean spendCap = service.statusCode() == 429 && (error.message().startsWith("You have reached your API usage limits")
+        || "enforced_spend_limit_reached".equals(error.errorCode()));
+    String why = facts.flatMap(PacerFacts::reason).map(SdkRequestSender::verdict).orElse("");
+    if (!why.isEmpty()) {
+      error = new ResultError(error.type(), error.message() + " (" + why + ")", error.status(), error.requestId(),
+          error.errorCode());
+    }
+    return new SendOutcome.Errored(error, request.attempts(facts.map(PacerFacts::attempts), spendCap));
+  }
+
+  /**
+   * Pacer's verdict, short: {@code gave up after 4 attempts} or the reason a retry was not made
+   * (a retry-after over the ceiling, …); empty for a failure that is simply not retryable.
+   */
+  static String verdict(String reason) {
+    String head = reason.split("; last failure", 2)[0].strip();
+    if (head.startsWith("not retryable")) {
+      return "";
+    }
+    return head.replace(" (maxAttempts)", "");
+  }
+
+  private static String gaveUp(RequestFailedException pacer) {
+    String why = verdict(pacer.decision().reason());
+    return why.isEmpty() ? "" : " (" + why + ")";
+  }
+
+  private static <T extends Throwable> Optional<T> causeOf(Throwable failure, Class<T> type) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (type.isInstance(t)) {
+        return Optional.of(type.cast(t));
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static Optional<RequestFailedException> suppressed(Throwable failure) {
+    for (Throwable s : failure.getSuppressed()) {
+      if (s instanceof RequestFailedException pacer) {
+        return Optional.of(pacer);
+      }
+    }
+    return Optional.empty();
   }
 
   /** What an error response's body (or, failing that, the exception) says. */
@@ -413,56 +449,13 @@ public final class SdkRequestSender implements RequestSender, TokenCounter {
 
   private static Throwable unwrap(Throwable failure) {
     Throwable t = failure;
-    while (t instanceof CompletionException && t.getCause() != null) {
+    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
       t = t.getCause();
     }
     return t;
   }
 
-  private static String first(Headers headers, String name) {
-    if (headers == null) {
-      return null;
-    }
-    var values = headers.values(name);
-    return values.isEmpty() ? null : values.get(0);
-  }
-
-  private void learn(String pool, Headers headers) {
-    OptionalLong requests = number(first(headers, "anthropic-ratelimit-requests-limit"));
-    OptionalLong input = number(first(headers, "anthropic-ratelimit-input-tokens-limit"));
-    OptionalLong output = number(first(headers, "anthropic-ratelimit-output-tokens-limit"));
-    if (requests.isPresent() || input.isPresent() || output.isPresent()) {
-      learned.compute(pool, (p, old) -> (old == null ? new ObservedLimits(OptionalLong.empty(), OptionalLong.empty(),
-          OptionalLong.empty()) : old).with(requests, input, output));
-    }
-  }
-
-  private static OptionalLong number(String text) {
-    if (text == null) {
-      return OptionalLong.empty();
-    }
-    try {
-      return OptionalLong.of(Long.parseLong(text.trim()));
-    } catch (NumberFormatException e) {
-      return OptionalLong.empty();
-    }
-  }
-
-  private record ObservedLimits(OptionalLong requests, OptionalLong input, OptionalLong output) {
-    ObservedLimits with(OptionalLong r, OptionalLong i, OptionalLong o) {
-      return new ObservedLimits(r.isPresent() ? r : requests, i.isPresent() ? i : input, o.isPresent() ? o : output);
-    }
-
-    Optional<PoolLimits> complete() {
-      if (requests.isEmpty() || input.isEmpty() || output.isEmpty() || requests.getAsLong() <= 0
-          || input.getAsLong() <= 0 || output.getAsLong() <= 0) {
-        return Optional.empty();
-      }
-      return Optional.of(new PoolLimits(requests.getAsLong(), input.getAsLong(), output.getAsLong()));
-    }
-  }
-
-  // ---- count_tokens (dry run --exact) ----------------------------------------------------------
+  // ---- count_tokens (dry run --exact, and sizes the estimate doubts) ---------------------------
 
   @Override
   public CompletableFuture<Long> countInputTokens(ObjectNode params) {
@@ -474,60 +467,33 @@ public final class SdkRequestSender implements RequestSender, TokenCounter {
     }
     try {
       MessageCountTokensParams.Body sdkBody = SDK_JSON.treeToValue(body, MessageCountTokensParams.Body.class);
-      return client.messages().countTokens(MessageCountTokensParams.builder().body(sdkBody).build())
+      return client.messages().countTokens(MessageCountTokensParams.builder().body(sdkBody)
+              .putAdditionalHeader(PacedAnthropic.PRIORITY_HEADER, priority).build())
           .thenApply(count -> count.inputTokens());
     } catch (IOException e) {
       return CompletableFuture.failedFuture(e);
     }
   }
 
+  /** Closes the SDK client, and the Pacer if this sender built it. */
   @Override
   public void close() {
     client.close();
-  }
-
-  /** At most n attempts in flight; the rest wait their turn, in order. */
-  private static final class Slots {
-    private int free;
-    private final ArrayDeque<Runnable> waiting = new ArrayDeque<>();
-
-    Slots(int n) {
-      this.free = n;
-    }
-
-    void acquire(Runnable task) {
-      synchronized (this) {
-        if (free == 0) {
-          waiting.addLast(task);
-          return;
-        }
-        free--;
-      }
-      task.run();
-    }
-
-    void release() {
-      Runnable next;
-      synchronized (this) {
-        next = waiting.pollFirst();
-        if (next == null) {
-          free++;
-          return;
-        }
-      }
-      next.run();
+    if (ownsPacer) {
+      pacer.close();
     }
   }
 
   public static final class Builder {
     private String baseUrl;
     private String apiKey;
-    private AnthropicClientAsync client;
     private PacingConfig pacing = PacingConfig.defaults();
-    private ModelCatalog catalog;
+    private ModelCatalog catalog = ModelCatalog.bundled();
     private TimeSource time = TimeSource.system();
-    private int maxAttempts = 8;
-    private boolean pacingOff;
+    private PacerListener listener = PacerListener.NONE;
+    private RetryPolicy retryPolicy;
+    private BucketStore store;
+    private Pacer pacer;
 
     private Builder() {}
 
@@ -542,39 +508,57 @@ public final class SdkRequestSender implements RequestSender, TokenCounter {
       return this;
     }
 
-    /** An SDK client made elsewhere (e.g. the paced client); replaces baseUrl and apiKey. */
-    public Builder client(AnthropicClientAsync client) {
-      this.client = client;
-      return this;
-    }
-
+    /** Limits, window, burst, output rule, concurrency, attempt timeout and priority. */
     public Builder pacing(PacingConfig pacing) {
       this.pacing = pacing;
       return this;
     }
 
+    /** Pools, tier tables and prices for the Pacer (default: the bundled data). */
     public Builder catalog(ModelCatalog catalog) {
       this.catalog = catalog;
       return this;
     }
 
+    /** The Pacer's clock and sleeper (default: the system's). */
     public Builder timeSource(TimeSource time) {
       this.time = time;
       return this;
     }
 
-    /** Attempts per request, the first included (default 8). 1 when the client retries by itself. */
-    public Builder maxAttempts(int maxAttempts) {
-      if (maxAttempts < 1) {
-        throw new IllegalArgumentException("maxAttempts must be at least 1");
-      }
-      this.maxAttempts = maxAttempts;
+    /** Receives the Pacer's events (acquired, settled, paused, limits learned, retrying, failed, …). */
+    public Builder listener(PacerListener listener) {
+      this.listener = listener;
       return this;
     }
 
-    /** Leaves pacing under the limits to the client (a paced client does it); concurrency still applies. */
-    public Builder pacingByClient() {
-      this.pacingOff = true;
+    /**
+     * Attempts per request, the first included (default {@value PacingConfig#MAX_ATTEMPTS}), for
+     * the Pacer this sender builds.
+     */
+    public Builder maxAttempts(int maxAttempts) {
+      this.retryPolicy = RetryPolicy.builder().maxAttempts(maxAttempts).maxRetryAfter(PacingConfig.MAX_RETRY_AFTER)
+          .build();
+      return this;
+    }
+
+    /**
+     * Where the Pacer this sender builds keeps its buckets' levels (default: this JVM). A store
+     * shared across processes (pacer-redis) makes several jobs, or a job and other programs,
+     * share one organization's limits.
+     */
+    public Builder store(BucketStore store) {
+      this.store = store;
+      return this;
+    }
+
+    /**
+     * A Pacer to pace with instead of building one (shared with other work in this process, so
+     * that the job's priority matters); its own limits, retry policy and store apply, and closing
+     * the sender leaves it open.
+     */
+    public Builder pacer(Pacer pacer) {
+      this.pacer = pacer;
       return this;
     }
 

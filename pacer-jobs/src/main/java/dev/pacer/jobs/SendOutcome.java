@@ -1,7 +1,9 @@
 package dev.pacer.jobs;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /** How one request ended: the server's message, or the error that ended it after any retries. */
 public sealed interface SendOutcome {
@@ -13,11 +15,18 @@ public sealed interface SendOutcome {
    * The request succeeded.
    *
    * @param message the Messages API response body ({@code {"id":"msg_…","type":"message",…,"usage":{…}}})
+   * @param latency how long the answering attempt took once the pacing let it go (without the
+   *     wait for capacity), where the sender knows; the runner measures from the send otherwise
    */
-  record Succeeded(ObjectNode message, Attempts attempts) implements SendOutcome {
+  record Succeeded(ObjectNode message, Attempts attempts, Optional<Duration> latency) implements SendOutcome {
     public Succeeded {
       Objects.requireNonNull(message, "message");
       Objects.requireNonNull(attempts, "attempts");
+      Objects.requireNonNull(latency, "latency");
+    }
+
+    public Succeeded(ObjectNode message, Attempts attempts) {
+      this(message, attempts, Optional.empty());
     }
   }
 

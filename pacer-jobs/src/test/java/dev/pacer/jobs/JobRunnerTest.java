@@ -8,7 +8,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.pacer.PacerStats;
 import dev.pacer.jobs.testing.FakeSender;
+import dev.pacer.limits.Limits;
 import dev.pacer.time.FakeTimeSource;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -350,7 +352,12 @@ class JobRunnerTest {
     assertThat(estimate.rejected()).isEqualTo(1);
     assertThat(estimate.problems()).extracting(InputProblem::line).containsExactly(3);
     assertThat(estimate.pools()).extracting(JobEstimate.PoolEstimate::pool).containsExactly("haiku-4-5", "sonnet-4-5");
-    assertThat(estimate.pools().get(0).inputTokens()).isBetween(90L, 120L);
+    // 70 words (~90 tokens) in a ~440-character body: pacer-core's estimator, before any answer,
+    // counts 0.5 tokens a character of the body, as the Pacer will reserve: never low, at most ~2.5x.
+    assertThat(estimate.pools().get(0).inputTokens()).isBetween(90L, 250L)
+        .isEqualTo(dev.pacer.estimate.TokenEstimator.calibrating().estimate("haiku-4-5",
+            "{\"model\":\"claude-haiku-4-5\",\"max_tokens\":100,\"messages\":[{\"role\":\"user\",\"content\":\""
+                + "word ".repeat(70) + "\"}]}"));
     assertThat(estimate.pools().get(0).limits()).isEqualTo("50 / 50,000 / 10,000");
     assertThat(estimate.maxCostUsd()).isGreaterThan(estimate.inputCostUsd());
     assertThat(estimate.limitsKnown()).isTrue();
@@ -385,8 +392,8 @@ class JobRunnerTest {
         "{\"custom_id\":\"h2\",\"prompt\":\"y\",\"model\":\"claude-haiku-4-5-20251001\"}",
         "{\"custom_id\":\"s2\",\"prompt\":\"y\",\"model\":\"claude-sonnet-4-6\"}");
     PacingConfig pacing = PacingConfig.builder()
-        .poolLimits("haiku-4-5", new PoolLimits(2, 100_000, 100_000))
-        .poolLimits("sonnet-4-5", new PoolLimits(1, 100_000, 100_000))
+        .poolLimits("haiku-4-5", Limits.of(2, 100_000, 100_000))
+        .poolLimits("sonnet-4-5", Limits.of(1, 100_000, 100_000))
         .burst(Duration.ofSeconds(30))
         .build();
     JobEstimate estimate = runner(job(input).pacing(pacing).build()).estimate();
@@ -414,6 +421,64 @@ class JobRunnerTest {
     assertThat(reported.get(1).message()).contains("max_tokens 20000").contains("OTPM 10000");
     assertThat(resultTypes(dir.resolve("in.results.jsonl"))).containsEntry("big", "errored").containsEntry("huge_out", "errored");
     assertThat(summary.exitCode()).isEqualTo(1);
+  }
+
+  @Test
+  void aPromptTheEstimateDoubtsIsCountedExactlyAndRunsWhenItFits() throws Exception {
+    // ~28k tokens of words in 200,000 characters: the estimate (0.5 a character) says 100,000, over
+    // tier 1's 50,000 ITPM; count_tokens says how many there are.
+    Path input = write(dir.resolve("in.jsonl"),
+        "{\"custom_id\":\"fits\",\"prompt\":\"" + "word ".repeat(40000) + "\"}",
+        "{\"custom_id\":\"too_big\",\"prompt\":\"" + "word ".repeat(40001) + "\"}",
+        "{\"custom_id\":\"small\",\"prompt\":\"x\"}");
+    List<String> counted = new ArrayList<>();
+    TokenCounter counter = params -> {
+      String text = params.at("/messages/0/content").asText();
+      counted.add(text.length() > 200_000 ? "too_big" : text.length() > 100 ? "fits" : "small");
+      return CompletableFuture.completedFuture(text.length() > 200_000 ? 60_000L : 28_000L);
+    };
+    JobSummary summary = JobRunner.builder(job(input).pacing(PacingConfig.builder().tier("tier1").build()).build())
+        .sender(sender).tokenCounter(counter).listener(new JobListener() {
+          @Override
+          public void inputProblem(InputProblem problem) {
+            reported.add(problem);
+          }
+        }).build().run();
+
+    assertThat(sender.sent()).containsExactly("fits", "small");
+    assertThat(counted).as("counted once each, only where the estimate doubts; both passes agree")
+        .containsExactly("fits", "too_big");
+    assertThat(reported).singleElement().satisfies(problem -> {
+      assertThat(problem.customId()).isEqualTo("too_big");
+      assertThat(problem.message()).contains("needs 60000 input tokens (count_tokens)").contains("ITPM 50000");
+    });
+    assertThat(summary.rejected()).isEqualTo(1);
+  }
+
+  @Test
+  void theSendersTotalsOfTheRunGoToTheSummary() throws Exception {
+    Path input = prompts(dir.resolve("in.jsonl"), 3);
+    // A sender whose Pacer had done other work before the run: only the run's share counts.
+    long[] attempts = {100, 0, 0};
+    RequestSender counting = new RequestSender() {
+      @Override
+      public CompletableFuture<SendOutcome> send(String customId, com.fasterxml.jackson.databind.node.ObjectNode params) {
+        attempts[0] += 2;
+        attempts[1] += 1;
+        return CompletableFuture.completedFuture(new SendOutcome.Succeeded(
+            FakeSender.message("claude-haiku-4-5", "ok", 10, 20), new Attempts(2, 1, 0)));
+      }
+
+      @Override
+      public java.util.Optional<PacerStats> stats() {
+        return java.util.Optional.of(new PacerStats(0, 0, 0, attempts[0], attempts[1], attempts[2], 0));
+      }
+    };
+    JobSummary summary = JobRunner.builder(job(input).build()).sender(counting).build().run();
+    assertThat(summary.attempts()).isEqualTo(6);
+    assertThat(summary.retries()).isEqualTo(3);
+    assertThat(summary.rateLimited()).isEqualTo(3);
+    assertThat(summary.overloaded()).isZero();
   }
 
   @Test

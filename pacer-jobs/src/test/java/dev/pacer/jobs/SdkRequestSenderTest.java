@@ -3,6 +3,7 @@ package dev.pacer.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pacer.PacerStats;
 import dev.pacer.jobs.internal.Json;
 import dev.pacer.simulator.Simulator;
 import dev.pacer.simulator.SimulatorConfig;
@@ -58,6 +59,11 @@ class SdkRequestSenderTest {
     SendOutcome outcome = send("retry me");
     assertThat(outcome).isInstanceOf(SendOutcome.Succeeded.class);
     assertThat(outcome.attempts()).isEqualTo(new Attempts(3, 1, 1));
+    PacerStats stats = sender.stats().orElseThrow();
+    assertThat(stats.attempts()).as("the Pacer retried: it owns retries").isEqualTo(3);
+    assertThat(stats.rateLimited()).isEqualTo(1);
+    assertThat(stats.overloaded()).isEqualTo(1);
+    assertThat(sim.stats().attempts()).isEqualTo(3);
   }
 
   @Test
@@ -71,6 +77,7 @@ class SdkRequestSenderTest {
     assertThat(error.message()).contains("gave up after 4 attempts");
     assertThat(outcome.attempts()).isEqualTo(new Attempts(4, 0, 4));
     assertThat(error.toEnvelope().path("request_id").asText()).startsWith("req_");
+    assertThat(sim.stats().attempts()).as("the SDK's own retries are off").isEqualTo(4);
   }
 
   @Test

@@ -7,6 +7,8 @@ import static dev.pacer.jobs.testing.Files2.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.pacer.PacerStats;
+import dev.pacer.limits.Limits;
 import dev.pacer.simulator.Latency;
 import dev.pacer.simulator.RequestRecord;
 import dev.pacer.simulator.Simulator;
@@ -41,15 +43,21 @@ class SimulatedJobTest {
       PacingConfig pacing = PacingConfig.builder().requestsPerWindow(30).inputTokensPerWindow(1_000_000)
           .outputTokensPerWindow(1_000_000).window(window).concurrency(16).build();
       JobSummary summary;
+      PacerStats pacerStats;
       try (SdkRequestSender sender = SdkRequestSender.builder().baseUrl(sim.baseUrl()).apiKey("test").pacing(pacing).build()) {
         summary = JobRunner.builder(job(input, pacing).build()).sender(sender).build().run();
+        pacerStats = sender.pacer().stats();
       }
 
       SimulatorStats stats = sim.stats();
       assertThat(stats.rateLimited()).as("429s by bucket: %s", stats.rateLimitedByBucket()).isZero();
+      assertThat(stats.attempts()).as("the simulator saw each request once").isEqualTo(60);
       assertThat(summary.rateLimited()).isZero();
       assertThat(summary.succeeded()).isEqualTo(60);
       assertThat(summary.attempts()).isEqualTo(60);
+      assertThat(summary.retries()).isZero();
+      assertThat(pacerStats.attempts()).as("the Pacer's own count").isEqualTo(60);
+      assertThat(pacerStats.requests()).isEqualTo(60);
       Map<String, String> types = resultTypes(dir.resolve("in.results.jsonl"));
       assertThat(types).hasSize(60).doesNotContainValue("errored");
       assertThat(stats.records().stream().map(RequestRecord::promptHash).distinct().count()).isEqualTo(60);
@@ -60,6 +68,84 @@ class SimulatedJobTest {
       JsonNode message = results(dir.resolve("in.results.jsonl")).get(0).at("/result/message");
       assertThat(message.path("type").asText()).isEqualTo("message");
       assertThat(message.path("usage").path("output_tokens").asLong()).isPositive();
+    }
+  }
+
+  @Test
+  void aJobTightOnEveryBucketInACompressedWindowDrawsNo429() throws Exception {
+    // Per 2-second window: 60 requests, 2,000 input and 1,200 output tokens; 40 requests reserving
+    // max_tokens 50 each need ~2,000 output tokens: output binds, a few windows' worth.
+    Duration window = Duration.ofSeconds(2);
+    int n = 40;
+    try (Simulator sim = Simulator.start(SimulatorConfig.builder().rpm(60).itpm(2_000).otpm(1_200).window(window)
+        .latency(Latency.of(Duration.ofMillis(20), 2_000)).seed(13).build())) {
+      Path input = prompts(dir.resolve("in.jsonl"), n);
+      PacingConfig pacing = PacingConfig.builder().requestsPerWindow(60).inputTokensPerWindow(2_000)
+          .outputTokensPerWindow(1_200).window(window).concurrency(8).build();
+      JobSummary summary;
+      PacerStats pacerStats;
+      try (SdkRequestSender sender = SdkRequestSender.builder().baseUrl(sim.baseUrl()).apiKey("test").pacing(pacing)
+          .build()) {
+        summary = JobRunner.builder(job(input, pacing).build()).sender(sender).build().run();
+        pacerStats = sender.pacer().stats();
+      }
+
+      SimulatorStats stats = sim.stats();
+      assertThat(stats.rateLimited()).as("429s by bucket: %s", stats.rateLimitedByBucket()).isZero();
+      assertThat(stats.attempts()).isEqualTo(n);
+      assertThat(stats.records().stream().map(RequestRecord::promptHash).distinct().count())
+          .as("every prompt answered exactly once").isEqualTo(n);
+      Map<String, String> types = resultTypes(dir.resolve("in.results.jsonl"));
+      assertThat(types).hasSize(n).doesNotContainValue("errored");
+      assertThat(java.nio.file.Files.readAllLines(dir.resolve("in.results.jsonl"))).as("one line per custom_id")
+          .hasSize(n);
+      assertThat(summary.attempts()).isEqualTo(n).isEqualTo(pacerStats.attempts());
+      assertThat(summary.rateLimited()).isZero();
+      assertThat(pacerStats.rateLimited()).isZero();
+      assertThat(summary.outputTokens()).isEqualTo(stats.outputTokensServed());
+      assertThat(summary.bindingLimit()).startsWith("haiku-4-5 output tokens");
+      assertThat(summary.efficiency()).isPresent();
+    }
+  }
+
+  @Test
+  void aRequestNoLearnedLimitCanAdmitFailsBeforeSendingAndTheRestRun() throws Exception {
+    // Nothing configured: the limits are learned from the first answer. Then a max_tokens of
+    // 5,000 can never fit an output limit of 1,000 (per 2-second window): the governor refuses it
+    // before any send.
+    Duration window = Duration.ofSeconds(2);
+    try (Simulator sim = Simulator.start(SimulatorConfig.builder().rpm(1_000).itpm(1_000_000).otpm(1_000)
+        .window(window).seed(17).build())) {
+      StringBuilder lines = new StringBuilder();
+      for (int i = 0; i < 7; i++) {
+        lines.append("{\"custom_id\":\"r").append(i).append("\",\"prompt\":\"Question ").append(i).append("\"")
+            .append(i == 3 ? ",\"max_tokens\":5000" : "").append("}\n");
+      }
+      Path input = dir.resolve("in.jsonl");
+      java.nio.file.Files.writeString(input, lines);
+      PacingConfig pacing = PacingConfig.builder().window(window).concurrency(1).build();
+      JobSummary summary;
+      try (SdkRequestSender sender = SdkRequestSender.builder().baseUrl(sim.baseUrl()).apiKey("test").pacing(pacing)
+          .build()) {
+        summary = JobRunner.builder(job(input, pacing).build()).sender(sender).build().run();
+      }
+
+      Map<String, JsonNode> byId = results(dir.resolve("in.results.jsonl")).stream()
+          .collect(Collectors.toMap(n -> n.path("custom_id").asText(), n -> n.path("result")));
+      assertThat(byId).hasSize(7);
+      JsonNode refused = byId.get("r3");
+      assertThat(refused.path("type").asText()).isEqualTo("errored");
+      assertThat(refused.at("/error/error/details/error_code").asText()).isEqualTo(ResultError.EXCEEDS_LIMITS);
+      assertThat(refused.at("/error/error/message").asText())
+          .contains("5,000 output tokens").contains("1,000").contains("haiku-4-5").contains("never be sent");
+      assertThat(byId.entrySet().stream().filter(e -> !e.getKey().equals("r3")))
+          .allMatch(e -> e.getValue().path("type").asText().equals("succeeded"));
+      assertThat(sim.stats().records()).noneMatch(r -> r.maxTokens() == 5000);
+      assertThat(sim.stats().rateLimited()).isZero();
+      assertThat(summary.errored()).isEqualTo(1);
+      assertThat(summary.succeeded()).isEqualTo(6);
+      assertThat(summary.attempts()).isEqualTo(6);
+      assertThat(summary.exitCode()).isEqualTo(1);
     }
   }
 
@@ -115,8 +201,8 @@ class SimulatedJobTest {
       Path input = dir.resolve("two.jsonl");
       java.nio.file.Files.writeString(input, lines);
       PacingConfig pacing = PacingConfig.builder().window(window)
-          .poolLimits("haiku-4-5", new PoolLimits(20, 1_000_000, 1_000_000))
-          .poolLimits("sonnet-4-5", new PoolLimits(10, 1_000_000, 1_000_000))
+          .poolLimits("haiku-4-5", Limits.of(20, 1_000_000, 1_000_000))
+          .poolLimits("sonnet-4-5", Limits.of(10, 1_000_000, 1_000_000))
           .build();
       JobSummary summary;
       try (SdkRequestSender sender = SdkRequestSender.builder().baseUrl(sim.baseUrl()).apiKey("test").pacing(pacing).build()) {
@@ -138,7 +224,8 @@ class SimulatedJobTest {
       try (SdkRequestSender sender = SdkRequestSender.builder().baseUrl(sim.baseUrl()).apiKey("test").pacing(pacing).build()) {
         JobSummary summary = JobRunner.builder(job(input, pacing).build()).sender(sender).build().run();
         assertThat(summary.succeeded()).isEqualTo(5);
-        assertThat(sender.limits("haiku-4-5")).contains(new PoolLimits(5000, 5_000_000, 1_000_000));
+        assertThat(sender.limits("haiku-4-5")).as("learned by the governor from the headers")
+            .contains(Limits.of(5000, 5_000_000, 1_000_000));
         assertThat(summary.lowerBound()).isPresent();
       }
     }

@@ -13,10 +13,9 @@ public sealed interface InputLine {
    *
    * @param params the Messages request body, completed by the defaults
    * @param derivedId whether the custom_id was derived from the line's content
-   * @param estimatedInputTokens the estimator's count of the input tokens
    */
-  record Request(int lineNumber, String customId, boolean derivedId, ObjectNode params, String model, long maxTokens,
-      long estimatedInputTokens) implements InputLine {}
+  record Request(int lineNumber, String customId, boolean derivedId, ObjectNode params, String model, long maxTokens)
+      implements InputLine {}
 
   /** A line that will not run. */
   record Rejected(InputProblem problem) implements InputLine {

@@ -119,7 +119,7 @@ public final class InputReader implements Closeable {
       return new InputLine.Rejected(new InputProblem(line, customId, Kind.INVALID_REQUEST, e.getMessage(), 0));
     }
     return new InputLine.Request(line, customId, derived, params, params.get("model").textValue(),
-        params.get("max_tokens").longValue(), TokenEstimator.estimateInput(params));
+        params.get("max_tokens").longValue());
   }
 
   private ObjectNode shape(JsonNode node) throws RequestShape.Invalid {

@@ -1,12 +1,13 @@
 package dev.pacer.jobs.internal;
 
+import dev.pacer.jobs.Durations;
+import dev.pacer.limits.Bucket;
+import dev.pacer.limits.Limits;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.function.Function;
-import dev.pacer.jobs.Durations;
 
 /**
  * The figure of merit's least possible time for a job (design.md): for each pool and each bucket,
@@ -33,7 +34,7 @@ public final class LowerBound {
    * @param burst the bucket capacity as a duration of refill; empty means a full window (the
    *     largest burst the server may allow, so the bound stays a lower bound)
    */
-  public static Bound compute(List<PoolLoad> loads, Function<String, KnownLimits> limits, Duration window,
+  public static Bound compute(List<PoolLoad> loads, Function<String, Limits> limits, Duration window,
       Optional<Duration> burst, Duration latency) {
     double windowSeconds = window.toNanos() / 1e9;
     double burstFraction = burst.map(b -> b.toNanos() / (double) window.toNanos()).orElse(1.0);
@@ -41,22 +42,23 @@ public final class LowerBound {
     String binding = "none: the job fits within the burst, so one request's latency bounds it";
     boolean complete = true;
     for (PoolLoad load : loads) {
-      KnownLimits known = limits.apply(load.pool());
+      Limits known = limits.apply(load.pool());
       String[] names = {"requests (RPM", "input tokens (ITPM", "output tokens (OTPM"};
       long[] demand = {load.requests(), load.inputTokens(), load.outputTokens()};
-      OptionalLong[] limit = {known.requests(), known.inputTokens(), known.outputTokens()};
-      for (int b = 0; b < 3; b++) {
-        if (limit[b].isEmpty()) {
+      for (Bucket bucket : Bucket.values()) {
+        int b = bucket.ordinal();
+        if (!known.isKnown(bucket)) {
           if (demand[b] > 0) {
             complete = false;
           }
           continue;
         }
-        double perSecond = limit[b].getAsLong() / windowSeconds;
-        double seconds = Math.max(0, (demand[b] - limit[b].getAsLong() * burstFraction) / perSecond);
+        long limit = known.get(bucket);
+        double perSecond = limit / windowSeconds;
+        double seconds = Math.max(0, (demand[b] - limit * burstFraction) / perSecond);
         if (seconds > worst) {
           worst = seconds;
-          binding = load.pool() + " " + names[b] + " " + String.format(Locale.ROOT, "%,d", limit[b].getAsLong())
+          binding = load.pool() + " " + names[b] + " " + String.format(Locale.ROOT, "%,d", limit)
               + (window.equals(Duration.ofMinutes(1)) ? "" : " per " + Durations.format(window)) + ")";
         }
       }

@@ -3,10 +3,10 @@ package dev.pacer.jobs.testing;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pacer.jobs.Attempts;
-import dev.pacer.jobs.PoolLimits;
 import dev.pacer.jobs.RequestSender;
 import dev.pacer.jobs.ResultError;
 import dev.pacer.jobs.SendOutcome;
+import dev.pacer.limits.Limits;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -27,7 +27,7 @@ public final class FakeSender implements RequestSender {
   private final List<String> sent = new CopyOnWriteArrayList<>();
   private final Map<String, ObjectNode> params = new ConcurrentHashMap<>();
   private final Map<String, CompletableFuture<SendOutcome>> held = new ConcurrentHashMap<>();
-  private final Map<String, PoolLimits> limits = new HashMap<>();
+  private final Map<String, Limits> limits = new HashMap<>();
   private volatile BiFunction<String, ObjectNode, SendOutcome> answer = FakeSender::success;
   private volatile boolean hold;
 
@@ -70,7 +70,7 @@ public final class FakeSender implements RequestSender {
     return this;
   }
 
-  public FakeSender limits(String pool, PoolLimits poolLimits) {
+  public FakeSender limits(String pool, Limits poolLimits) {
     limits.put(pool, poolLimits);
     return this;
   }
@@ -88,7 +88,7 @@ public final class FakeSender implements RequestSender {
   }
 
   @Override
-  public Optional<PoolLimits> limits(String pool) {
+  public Optional<Limits> limits(String pool) {
     return Optional.ofNullable(limits.get(pool));
   }
 
