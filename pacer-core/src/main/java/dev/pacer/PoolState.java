@@ -78,6 +78,8 @@ final class PoolState {
     this.concurrency = config.concurrency().apply(name);
     this.countsCacheReads = config.catalog().countsCacheReads(name);
     this.store = buckets.pool(name, windowNanos);
+    // A store shared with other processes says when capacity came back through one of them.
+    store.onChange(this::onWake);
     long now = time.nanoTime();
     this.limits = Limits.NONE;
     Limits configured = config.configuredLimits(name);

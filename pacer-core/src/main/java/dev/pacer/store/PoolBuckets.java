@@ -84,16 +84,6 @@ public interface PoolBuckets {
    */
   default void onChange(Runnable listener) {}
 
-  /**
-   * Asks to be told when capacity may have come back early through someone else: another process
-   * sharing the store refunded, raised or released, or the store reached its backend again. The
-   * store calls {@code listener} on a thread of its own, never inside one of its calls, and
-   * coalesces notices that come while one is pending; the listener should try its waiting head
-   * again (one {@link #tryTake}). Without it, waiters still come back at the times the store gave
-   * them, only later. A store used by one process alone never calls it (the default).
-   */
-  default void onChange(Runnable listener) {}
-
   /** The outcome of {@link #tryTake}. */
   record Take(boolean granted, double[] levelsAfter, double[] chargedTotals, double[] correctionTotals, long waitNanos,
       Bucket binding, boolean paused) {
