@@ -38,7 +38,8 @@ public final class Canonical {
       sb.append('{');
       for (int i = 0; i < names.size(); i++) {
         if (i > 0) sb.append(',');
-        sb.append(com.fasterxml.jackson.databind.node.TextNode.valueOf(names.get(i)).toString()).append(':');
+        quote(names.get(i), sb);
+        sb.append(':');
         write(node.get(names.get(i)), sb);
       }
       sb.append('}');
@@ -49,9 +50,42 @@ public final class Canonical {
         write(node.get(i), sb);
       }
       sb.append(']');
+    } else if (node.isTextual()) {
+      quote(node.textValue(), sb);
     } else {
       sb.append(node.toString());
     }
+  }
+
+  private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+
+  /**
+   * {@code text} as a JSON string, escaped exactly as Jackson writes it (quote and backslash, the
+   * short escapes for control characters, &#92;u00XX for the others), without the cost of a Jackson
+   * writer per value.
+   */
+  static void quote(String text, StringBuilder sb) {
+    sb.append('"');
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      switch (c) {
+        case '"' -> sb.append("\\\"");
+        case '\\' -> sb.append("\\\\");
+        case '\n' -> sb.append("\\n");
+        case '\r' -> sb.append("\\r");
+        case '\t' -> sb.append("\\t");
+        case '\b' -> sb.append("\\b");
+        case '\f' -> sb.append("\\f");
+        default -> {
+          if (c < 0x20) {
+            sb.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xF]);
+          } else {
+            sb.append(c);
+          }
+        }
+      }
+    }
+    sb.append('"');
   }
 
   /** The first 64 bits of SHA-256 of the canonical text. */
