@@ -52,6 +52,9 @@ public final class RedisStoreBenchmark {
       System.out.printf(Locale.ROOT, "round trips (EVALSHA) per request, take + settle: %.3f (%d over %d requests)%n",
           (double) calls / requests, calls, requests);
 
+      System.out.printf(Locale.ROOT, "round trips per request through two paced Pacers (waits included, no headers): %.2f%n",
+          pacedRoundTrips(redis));
+
       System.out.println();
       System.out.println("| threads | decisions/s | p50 µs | p99 µs |");
       System.out.println("|---:|---:|---:|---:|");
@@ -61,6 +64,40 @@ public final class RedisStoreBenchmark {
             result.p99Micros);
       }
     }
+  }
+
+  /**
+   * Two Pacers on one Redis, on virtual time, 200 requests each under 600 a minute with a burst
+   * of 10: every EVALSHA Redis ran (configure, takes that waited and came back, settles) per request.
+   */
+  private static double pacedRoundTrips(RedisServer redis) throws IOException {
+    dev.pacer.time.FakeTimeSource time = new dev.pacer.time.FakeTimeSource();
+    String prefix = "paced-" + System.nanoTime();
+    long before;
+    int requests = 400;
+    try (RedisBucketStore one = RedisBucketStore.builder(redis.url()).prefix(prefix).time(time).build();
+         RedisBucketStore two = RedisBucketStore.builder(redis.url()).prefix(prefix).time(time).build();
+         dev.pacer.Pacer first = paced(one, time);
+         dev.pacer.Pacer second = paced(two, time)) {
+      before = evalshaCalls(redis.port());
+      List<java.util.concurrent.CompletableFuture<dev.pacer.Permit>> all = new ArrayList<>();
+      for (int i = 0; i < requests / 2; i++) {
+        for (dev.pacer.Pacer pacer : List.of(first, second)) {
+          var permit = pacer.governor().acquireAsync(dev.pacer.Demand.of("claude-haiku-4-5", 100, 10));
+          permit.thenAccept(granted -> granted.settle(dev.pacer.Usage.of(100, 10)));
+          all.add(permit);
+        }
+      }
+      for (int i = 0; i < 100_000 && !all.stream().allMatch(java.util.concurrent.CompletableFuture::isDone); i++) {
+        time.advance(Duration.ofMillis(10));
+      }
+    }
+    return (double) (evalshaCalls(redis.port()) - before) / requests;
+  }
+
+  private static dev.pacer.Pacer paced(RedisBucketStore store, dev.pacer.time.FakeTimeSource time) {
+    return dev.pacer.Pacer.builder().store(store).timeSource(time)
+        .limits(dev.pacer.limits.Limits.of(600, 1_000_000, 1_000_000)).burst(Duration.ofSeconds(1)).build();
   }
 
   private record Result(double perSecond, double p50Micros, double p99Micros) {}
