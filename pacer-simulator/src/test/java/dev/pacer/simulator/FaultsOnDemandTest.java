@@ -56,6 +56,10 @@ class FaultsOnDemandTest {
       assertThat(sim.stats().faultsInjected("overload_wave")).isEqualTo(3);
       assertThat(sim.stats().records()).extracting(RequestRecord::fault)
           .containsExactly(null, "overload_wave", "overload_wave", null, "overload_wave", null);
+      JsonNode stats = SimHttp.json(http.get("/_sim/stats"));
+      assertThat(stats.at("/faults_injected/overload_wave").asLong()).isEqualTo(3);
+      assertThat(stats.at("/records/1/fault").asText()).isEqualTo("overload_wave");
+      assertThat(stats.at("/batches/created").asLong()).isZero();
     }
   }
 

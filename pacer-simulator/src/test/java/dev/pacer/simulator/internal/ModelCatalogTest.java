@@ -58,4 +58,15 @@ class ModelCatalogTest {
     assertThat(mine.limits("start", "mine")).isEqualTo(Limits.of(7, 700, 70));
     assertThat(mine.poolOf("claude-haiku-4-5")).isEqualTo("haiku-4-5");
   }
+
+  @Test
+  void batchLimitsPerTierWithTheOlderTiersOnStarts() {
+    assertThat(catalog.batchRpm("start")).isEqualTo(1000);
+    assertThat(catalog.batchQueueLimit("start")).isEqualTo(200_000);
+    assertThat(catalog.batchRpm("scale")).isEqualTo(4000);
+    assertThat(catalog.batchQueueLimit("build")).isEqualTo(300_000);
+    assertThat(catalog.batchRpm("tier1")).as("no line of its own").isEqualTo(1000);
+    assertThat(catalog.maxRequestsPerBatch()).isEqualTo(100_000);
+    assertThat(catalog.maxBytesPerBatch()).isEqualTo(256L * 1024 * 1024);
+  }
 }
