@@ -79,7 +79,7 @@ final class PoolState {
     this.countsCacheReads = config.catalog().countsCacheReads(name);
     this.store = buckets.pool(name, windowNanos);
     // A store shared with other processes says when capacity came back through one of them.
-    store.onChange(this::onWake);
+    store.onChange(this::onStoreChange);
     long now = time.nanoTime();
     this.limits = Limits.NONE;
     Limits configured = config.configuredLimits(name);
@@ -303,6 +303,17 @@ final class PoolState {
     lock.lock();
     try {
       wake = null;
+      drain(time.nanoTime(), after);
+    } finally {
+      lock.unlock();
+    }
+    run(after);
+  }
+
+  private void onStoreChange() {
+    List<Runnable> after = new ArrayList<>();
+    lock.lock();
+    try {
       drain(time.nanoTime(), after);
     } finally {
       lock.unlock();
