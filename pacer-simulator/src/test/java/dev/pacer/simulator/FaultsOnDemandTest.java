@@ -95,12 +95,20 @@ class FaultsOnDemandTest {
 
       gate.open();
       assertThat(held.get()).isEqualTo(200);
+      awaitNothingInFlight(sim); // the count drops just after the answer's last byte
       assertThat(status(http)).as("back under the capacity").isEqualTo(200);
     }
     assertThat(FaultPlan.loadSheddingProbability(1, 4)).isZero();
     assertThat(FaultPlan.loadSheddingProbability(4, 4)).isZero();
     assertThat(FaultPlan.loadSheddingProbability(6, 4)).isEqualTo(0.5);
     assertThat(FaultPlan.loadSheddingProbability(9, 4)).isEqualTo(1.0);
+  }
+
+  private static void awaitNothingInFlight(Simulator sim) throws InterruptedException {
+    for (int i = 0; i < 2_000 && sim.stats().inFlight() > 0; i++) {
+      Thread.sleep(10);
+    }
+    assertThat(sim.stats().inFlight()).isZero();
   }
 
   @Test
