@@ -3,11 +3,22 @@ package dev.pacer.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pacer.Pacer;
 import dev.pacer.PacerStats;
+import dev.pacer.PoolSnapshot;
+import dev.pacer.Priority;
 import dev.pacer.jobs.internal.Json;
+import dev.pacer.limits.Bucket;
+import dev.pacer.limits.ModelCatalog;
+import dev.pacer.simulator.RequestRecord;
 import dev.pacer.simulator.Simulator;
 import dev.pacer.simulator.SimulatorConfig;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -99,6 +110,52 @@ class SdkRequestSenderTest {
       assertThat(((SendOutcome.Errored) outcome).error().message()).startsWith("no answer from the API");
       assertThat(outcome.attempts().total()).isEqualTo(2);
     }
+  }
+
+  @Test
+  void anInteractiveJobGoesBeforeABatchJobSharingThePacer() throws Exception {
+    // One request a second (2 per 2-second window, a burst of one): while two batch requests wait,
+    // an interactive one arrives and is sent next.
+    Duration window = Duration.ofSeconds(2);
+    PacingConfig batchJob = PacingConfig.builder().requestsPerWindow(2).inputTokensPerWindow(1_000_000)
+        .outputTokensPerWindow(1_000_000).window(window).burst(Duration.ofSeconds(1)).build();
+    PacingConfig interactiveJob = PacingConfig.builder().requestsPerWindow(2).inputTokensPerWindow(1_000_000)
+        .outputTokensPerWindow(1_000_000).window(window).burst(Duration.ofSeconds(1)).priority(Priority.INTERACTIVE)
+        .build();
+    try (Simulator shared = Simulator.start(SimulatorConfig.builder().rpm(2).itpm(1_000_000).otpm(1_000_000)
+            .window(window).seed(21).build());
+        Pacer pacer = batchJob.pacerBuilder(ModelCatalog.bundled()).build();
+        SdkRequestSender batch = SdkRequestSender.builder().baseUrl(shared.baseUrl()).apiKey("test").pacing(batchJob)
+            .pacer(pacer).build();
+        SdkRequestSender interactive = SdkRequestSender.builder().baseUrl(shared.baseUrl()).apiKey("test")
+            .pacing(interactiveJob).pacer(pacer).build()) {
+      // A first request warms the SDK up (seconds in a cold JVM); then the bucket refills.
+      assertThat(batch.send("w", params("warm up", 29)).get(30, TimeUnit.SECONDS)).isInstanceOf(SendOutcome.Succeeded.class);
+      Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(10))
+          .until(() -> pool(pacer).level(Bucket.REQUESTS) >= 0.999);
+      List<CompletableFuture<SendOutcome>> outcomes = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        outcomes.add(batch.send("b" + i, params("batch " + i, 30 + i)));
+      }
+      Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(10))
+          .until(() -> pool(pacer).waiting() == 2);
+      outcomes.add(interactive.send("i", params("urgent", 99)));
+      for (CompletableFuture<SendOutcome> outcome : outcomes) {
+        assertThat(outcome.get(30, TimeUnit.SECONDS)).isInstanceOf(SendOutcome.Succeeded.class);
+      }
+      assertThat(shared.stats().records()).extracting(RequestRecord::maxTokens)
+          .containsExactly(29L, 30L, 99L, 31L, 32L);
+      assertThat(shared.stats().rateLimited()).isZero();
+    }
+  }
+
+  private static PoolSnapshot pool(Pacer pacer) {
+    return pacer.governor().snapshot("haiku-4-5").orElseThrow();
+  }
+
+  private static ObjectNode params(String text, long maxTokens) throws Exception {
+    return (ObjectNode) Json.parse("{\"model\":\"claude-haiku-4-5\",\"max_tokens\":" + maxTokens
+        + ",\"messages\":[{\"role\":\"user\",\"content\":\"" + text + "\"}]}");
   }
 
   @Test
