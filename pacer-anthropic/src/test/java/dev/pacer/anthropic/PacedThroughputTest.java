@@ -30,6 +30,7 @@ class PacedThroughputTest {
         Pacer pacer = Sim.pacerFor(sim).build();
         ExecutorService threads = Executors.newFixedThreadPool(50, Thread.ofVirtual().factory())) {
       AnthropicClient client = Sim.paced(sim, pacer);
+      warmUp(sim, () -> client.messages().create(Sim.params(-1, 64)));
       long started = System.nanoTime();
       AtomicInteger next = new AtomicInteger();
       List<Future<Integer>> workers = new ArrayList<>();
@@ -54,8 +55,8 @@ class PacedThroughputTest {
       assertThat(stats.rateLimited()).as("429s by bucket: %s; 429s: %s", stats.rateLimitedByBucket(),
           stats.records().stream().filter(r -> r.status() == 429).toList()).isZero();
       assertThat(stats.attempts()).isEqualTo(200);
-      assertThat(pacer.stats().attempts()).isEqualTo(200);
-      assertThat(pacer.stats().requests()).isEqualTo(200);
+      assertThat(pacer.stats().attempts()).isEqualTo(1 + 200);
+      assertThat(pacer.stats().requests()).isEqualTo(1 + 200);
       System.out.printf("200 blocking requests from 50 virtual threads at 50 requests/s with 1 s of burst: %d ms%n",
           (System.nanoTime() - started) / 1_000_000);
       client.close();
@@ -67,6 +68,7 @@ class PacedThroughputTest {
     try (Simulator sim = Simulator.start(Sim.tight().build());
         Pacer pacer = Sim.pacerFor(sim).build()) {
       AnthropicClientAsync client = PacedAnthropic.wrap(Sim.sdk(sim), pacer).async();
+      warmUp(sim, () -> client.messages().create(Sim.params(-1, 64)).join());
       long started = System.nanoTime();
       List<CompletableFuture<Message>> futures = new ArrayList<>();
       for (int i = 0; i < 200; i++) {
@@ -78,11 +80,22 @@ class PacedThroughputTest {
       assertThat(sim.stats().rateLimited()).as("429s by bucket: %s; 429s: %s", sim.stats().rateLimitedByBucket(),
           sim.stats().records().stream().filter(r -> r.status() == 429).toList()).isZero();
       assertThat(sim.stats().attempts()).isEqualTo(200);
-      assertThat(pacer.stats().attempts()).isEqualTo(200);
+      assertThat(pacer.stats().attempts()).isEqualTo(1 + 200);
       System.out.printf("200 async requests at 50 requests/s with 1 s of burst: %d ms%n",
           (System.nanoTime() - started) / 1_000_000);
       client.close();
     }
+  }
+
+  /**
+   * One request first, then the stats forgotten. On a cold JVM the first request spends up to
+   * two seconds between its permit and the server (class loading, the first connection), and
+   * requests granted meanwhile then reach the server bunched: what is measured here is pacing,
+   * not the JVM's warm-up. (The cold-start effect is reported in docs/sdk.md.)
+   */
+  private static void warmUp(Simulator sim, Runnable request) {
+    request.run();
+    sim.resetStats();
   }
 
   @Test
