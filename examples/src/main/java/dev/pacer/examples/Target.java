@@ -57,10 +57,12 @@ final class Target implements AutoCloseable {
   Pacer.Builder pacer() {
     if (simulator != null) {
       SimulatorConfig config = simulator.config();
+      // Half the server's burst: a margin for the varying delay between a permit and the
+      // request's arrival (see docs/sdk.md, "Send delay").
       return Pacer.builder()
           .limits(Limits.of(config.rpm().orElseThrow(), config.itpm().orElseThrow(), config.otpm().orElseThrow()))
           .window(config.window())
-          .burst(config.burst().orElseThrow());
+          .burst(config.burst().orElseThrow().dividedBy(2));
     }
     Pacer.Builder pacer = Pacer.builder();
     String tier = env("PACER_TIER", "");
