@@ -21,8 +21,9 @@ import java.util.concurrent.Future;
  * @param demand the servable requests' needs, per bucket
  * @param medianOutput the median answer length, in tokens
  * @param meanOutput the mean answer length, in tokens
+ * @param perRequest each servable request's {@code [counted input tokens, output tokens]}, in job order
  */
-public record Calibration(LowerBound.Demand demand, long medianOutput, double meanOutput) {
+public record Calibration(LowerBound.Demand demand, long medianOutput, double meanOutput, List<long[]> perRequest) {
 
   private static final dev.pacer.simulator.Limits UNLIMITED = dev.pacer.simulator.Limits.of(1_000_000_000L,
       1_000_000_000_000L, 1_000_000_000_000L);
@@ -32,6 +33,7 @@ public record Calibration(LowerBound.Demand demand, long medianOutput, double me
     SimulatorConfig config = simulatorConfig(scenario, seed).toBuilder()
         .limits(UNLIMITED).latency(Latency.off()).build();
     long[] outputs = new long[servable.size()];
+    List<long[]> perRequest = new ArrayList<>();
     long input = 0;
     long output = 0;
     try (Simulator sim = Simulator.start(config);
@@ -50,8 +52,10 @@ public record Calibration(LowerBound.Demand demand, long medianOutput, double me
         }
         for (int i = 0; i < answers.size(); i++) {
           Message message = answers.get(i).get();
-          input += message.usage().inputTokens() + message.usage().cacheCreationInputTokens().orElse(0L);
+          long counted = message.usage().inputTokens() + message.usage().cacheCreationInputTokens().orElse(0L);
+          input += counted;
           outputs[i] = message.usage().outputTokens();
+          perRequest.add(new long[] {counted, outputs[i]});
           output += outputs[i];
         }
       } finally {
@@ -62,7 +66,7 @@ public record Calibration(LowerBound.Demand demand, long medianOutput, double me
     java.util.Arrays.sort(sorted);
     long median = sorted.length == 0 ? 0 : sorted[sorted.length / 2];
     double mean = servable.isEmpty() ? 0 : output / (double) servable.size();
-    return new Calibration(new LowerBound.Demand(servable.size(), input, output), median, mean);
+    return new Calibration(new LowerBound.Demand(servable.size(), input, output), median, mean, List.copyOf(perRequest));
   }
 
   /** The simulator a scenario runs on. */
@@ -86,6 +90,9 @@ public record Calibration(LowerBound.Demand demand, long medianOutput, double me
 
   /** The job's lower bound and attempts floor on {@code scenario}'s server. */
   public LowerBound lowerBound(Scenario scenario) {
+    if (scenario.outputRule() == dev.pacer.simulator.OutputRule.LIVE) {
+      return LowerBound.live(scenario, demand, perRequest);
+    }
     return LowerBound.of(scenario, demand, medianLatency(scenario));
   }
 }

@@ -49,6 +49,86 @@ public final class LowerBound {
     return new LowerBound(total, binding, floor(scenario, demand, binding));
   }
 
+  /**
+   * Under the live output rule the server admits a request whenever the output bucket is not in
+   * debt and charges the answer as it is generated, so the bucket-by-bucket bound above does not
+   * hold: a client that sends everything at once runs the bucket into debt. Here T_lb is the time of
+   * an ideal client instead, simulated request by request on the job's real answers: it sends each
+   * request, in job order, the moment the server would admit it (never a refusal), and is done when
+   * the last answer is. A reference, not a proof: another order could do a little better.
+   *
+   * @param perRequest each servable request's {@code [counted input tokens, output tokens]}, in job order
+   */
+  public static LowerBound live(Scenario scenario, Demand demand, List<long[]> perRequest) {
+    double step = 0.001;
+    double window = scenario.window().toNanos() / 1e9;
+    double[] limit = new double[3];
+    double[] capacity = new double[3];
+    double[] level = new double[3];
+    for (Rates.Bucket bucket : Rates.Bucket.values()) {
+      int b = bucket.ordinal();
+      limit[b] = scenario.limits().get(bucket);
+      capacity[b] = limit[b] * scenario.burstShare();
+      level[b] = capacity[b];
+    }
+    List<ServerEvent> events = scenario.events();
+    boolean[] applied = new boolean[events.size()];
+    int n = perRequest.size();
+    double[] admittedAt = new double[n];
+    long[] charged = new long[n];
+    int next = 0;
+    double done = 0;
+    int in = Rates.Bucket.INPUT_TOKENS.ordinal();
+    int out = Rates.Bucket.OUTPUT_TOKENS.ordinal();
+    for (long i = 0; i * step < HORIZON_SECONDS; i++) {
+      double t = i * step;
+      for (int e = 0; e < events.size(); e++) {
+        if (!applied[e] && events.get(e) instanceof ServerEvent.LimitsChange change && secondsOf(change.at()) <= t) {
+          applied[e] = true;
+          for (Rates.Bucket bucket : Rates.Bucket.values()) {
+            int b = bucket.ordinal();
+            limit[b] = change.limits().get(bucket);
+            capacity[b] = limit[b] * scenario.burstShare();
+            level[b] = Math.min(level[b], capacity[b]);
+          }
+        }
+      }
+      if (i > 0) {
+        for (int b = 0; b < 3; b++) {
+          level[b] = Math.min(capacity[b], level[b] + limit[b] / window * step);
+        }
+      }
+      boolean generating = false;
+      for (int r = 0; r < next; r++) {
+        long total = perRequest.get(r)[1];
+        if (charged[r] < total) {
+          long nanos = (long) ((t - admittedAt[r]) * 1e9);
+          long generated = 0;
+          for (long k = Math.max(1, charged[r] + 1); k <= total && scenario.latency().nanosUntilToken(k) <= nanos; k++) {
+            generated = k;
+          }
+          if (generated > charged[r]) {
+            level[out] -= generated - charged[r];
+            charged[r] = generated;
+          }
+          generating |= charged[r] < total;
+        }
+      }
+      while (next < n && !blocked(events, t) && level[0] >= 1 && level[in] >= perRequest.get(next)[0]
+          && level[out] >= 1) {
+        level[0] -= 1;
+        level[in] -= perRequest.get(next)[0];
+        admittedAt[next] = t;
+        done = Math.max(done, t + scenario.latency().nanosUntilToken(perRequest.get(next)[1]) / 1e9);
+        next++;
+      }
+      if (next == n && !generating && t >= done) {
+        break;
+      }
+    }
+    return new LowerBound(done, Rates.Bucket.OUTPUT_TOKENS, floor(scenario, demand, Rates.Bucket.OUTPUT_TOKENS));
+  }
+
   /** The least possible time, in seconds. */
   public double seconds() {
     return seconds;

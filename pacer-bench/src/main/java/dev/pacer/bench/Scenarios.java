@@ -46,9 +46,9 @@ public final class Scenarios {
     all.add(b.scenario("input-bound", "long prompts: ITPM binds", OutputRule.RESERVE, 10, 60,
         b.job(30, 2_000, 100, null, 0), List.of(), Rates.Bucket.INPUT_TOKENS));
     all.add(b.scenario("output-bound-reserve", "long answers, max_tokens held at admission: OTPM binds",
-        OutputRule.RESERVE, 200, 500, b.job(46, 40, 512, null, 0), List.of(), Rates.Bucket.OUTPUT_TOKENS));
+        OutputRule.RESERVE, 150, 350, b.job(64, 40, 400, null, 0), List.of(), Rates.Bucket.OUTPUT_TOKENS));
     all.add(b.scenario("output-bound-live", "long answers, output counted as generated: OTPM binds",
-        OutputRule.LIVE, 200, 500, b.job(46, 40, 512, null, 0), List.of(), Rates.Bucket.OUTPUT_TOKENS));
+        OutputRule.LIVE, 150, 350, b.job(64, 40, 400, null, 0), List.of(), Rates.Bucket.OUTPUT_TOKENS));
     all.add(b.unknown("unknown-limits", "the server's limits are half of what the user was told",
         b.job(80, 300, 256, null, 0)));
     all.add(b.withBurst(b.scenario("small-burst", "bucket capacity a tenth of the limit (unpublished)",

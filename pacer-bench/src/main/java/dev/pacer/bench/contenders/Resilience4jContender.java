@@ -14,9 +14,10 @@ import io.github.resilience4j.retry.RetryConfig;
 import java.time.Duration;
 
 /**
- * Resilience4j as its docs suggest: a RateLimiter at the request rate the told limits allow for
- * this job (one permit every 1/rate: no bursts), a Bulkhead, and a Retry with exponential random
- * backoff around both. SDK retries off; every request on its own virtual thread.
+ * Resilience4j as its docs suggest: a RateLimiter of the requests per minute the told limits allow
+ * for this job ({@code limitForPeriod} = that many, {@code limitRefreshPeriod} = a minute), a Bulkhead,
+ * and a Retry with exponential random backoff around both. SDK retries off; every request on its
+ * own virtual thread.
  */
 final class Resilience4jContender implements Contender {
 
@@ -27,18 +28,19 @@ final class Resilience4jContender implements Contender {
 
   @Override
   public String settings() {
-    return "RateLimiter at min(RPM, ITPM / mean chars/4 input, OTPM / max_tokens), one permit per 1/rate; "
+    return "RateLimiter of min(RPM, ITPM / mean chars/4 input, OTPM / max_tokens) permits per minute; "
         + "Bulkhead of the worker count; Retry 7 attempts, exponential random backoff 1 s ×2 to 60 s; SDK retries off";
   }
 
   @Override
   public Session open(Setup setup) {
     AnthropicClient client = setup.client(0);
-    double perSecond = setup.requestsPerSecond();
+    Duration window = setup.scenario().window();
+    int perWindow = (int) Math.max(1, Math.floor(setup.requestsPerSecond() * window.toNanos() / 1e9));
     Duration hour = Duration.ofHours(1);
     RateLimiter limiter = RateLimiter.of("anthropic", RateLimiterConfig.custom()
-        .limitForPeriod(1)
-        .limitRefreshPeriod(Duration.ofNanos(Math.max(1_000, Math.round(1e9 / perSecond))))
+        .limitForPeriod(perWindow)
+        .limitRefreshPeriod(window)
         .timeoutDuration(hour)
         .build());
     Bulkhead bulkhead = Bulkhead.of("anthropic", BulkheadConfig.custom()

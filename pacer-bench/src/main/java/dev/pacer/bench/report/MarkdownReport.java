@@ -28,7 +28,10 @@ public final class MarkdownReport {
     return md.toString();
   }
 
-  /** E = T_lb / T for every scenario (rows) and contender (columns); the best of each row in bold. */
+  /**
+   * E = T_lb / T for every scenario (rows) and contender (columns); the best of each row among runs
+   * that lost no request in bold; † marks runs where requests failed (their T leaves those out).
+   */
   public static String summary(List<Scenario> scenarios, Map<String, LowerBound> bounds,
       Map<String, List<RunResult>> byScenario, List<String> contenders) {
     StringBuilder md = new StringBuilder();
@@ -36,7 +39,8 @@ public final class MarkdownReport {
     md.append("|---|---:|").append(contenders.stream().map(c -> "---:").collect(Collectors.joining("|"))).append("|\n");
     for (Scenario scenario : scenarios) {
       List<RunResult> runs = byScenario.getOrDefault(scenario.name(), List.of());
-      double best = runs.stream().mapToDouble(RunResult::efficiency).max().orElse(0);
+      double best = runs.stream().filter(r -> r.failed() == 0 && r.error() == null)
+          .mapToDouble(RunResult::efficiency).max().orElse(0);
       md.append("| ").append(scenario.name()).append(" | ").append(Units.seconds(bounds.get(scenario.name()).seconds()));
       for (String contender : contenders) {
         RunResult run = runs.stream().filter(r -> r.contender().equals(contender)).findFirst().orElse(null);
@@ -45,7 +49,7 @@ public final class MarkdownReport {
           md.append("–");
         } else {
           String e = efficiency(run);
-          md.append(Math.abs(run.efficiency() - best) < 0.0005 ? "**" + e + "**" : e);
+          md.append(run.failed() == 0 && Math.abs(run.efficiency() - best) < 0.0005 ? "**" + e + "**" : e);
         }
       }
       md.append(" |\n");
@@ -111,8 +115,10 @@ public final class MarkdownReport {
     if (neverFit > 0) {
       s.append(" + ").append(neverFit).append(" that can never fit");
     }
-    s.append(String.format(Locale.ROOT, ". T_lb = %s (%s bind); attempts floor %.3f per request.",
-        Units.seconds(bound.seconds()), bound.binding().label(), bound.attemptsFloor()));
+    boolean live = scenario.outputRule() == dev.pacer.simulator.OutputRule.LIVE;
+    s.append(String.format(Locale.ROOT, ". T_lb = %s (%s); attempts floor %.3f per request.",
+        Units.seconds(bound.seconds()), live ? "an ideal client under the live rule" : bound.binding().label() + " bind",
+        bound.attemptsFloor()));
     return s.toString();
   }
 
@@ -131,6 +137,6 @@ public final class MarkdownReport {
     if (run.error() != null) {
       return "error";
     }
-    return (run.unfinished() > 0 ? "≤" : "") + Units.fixed(run.efficiency(), 2);
+    return (run.unfinished() > 0 ? "≤" : "") + Units.fixed(run.efficiency(), 2) + (run.failed() > 0 ? "†" : "");
   }
 }
