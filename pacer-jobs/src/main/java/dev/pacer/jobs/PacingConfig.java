@@ -54,7 +54,8 @@ public record PacingConfig(
    * Attempts per request, the first included. Higher than the Pacer's default of 10: a job runs
    * for hours and an errored result costs a rerun with {@code --retry-errored}, while a retry
    * costs little here (it waits for the buckets, a concurrency slot and the retry budget, so more
-   * attempts do not multiply traffic). 20 attempts ride out about five minutes of 529s.
+   * attempts do not multiply traffic). The backoffs of 20 attempts add up to about 3.5 minutes
+   * on average (7 at most): enough to ride out several minutes of 529s.
    */
   public static final int MAX_ATTEMPTS = 20;
 

@@ -1,12 +1,12 @@
 package dev.pacer.jobs;
 
-import com.anthropic.client.AnthropicClientAsync;
-import com.anthropic.client.okhttp.AnthropicOkHttpClientAsync;
+import com.anthropic.client.AnthropicClient;
+import com.anthropic.client.okhttp.AnthropicOkHttpClient;
 import com.anthropic.core.JsonField;
 import com.anthropic.core.JsonValue;
 import com.anthropic.core.ObjectMappers;
-import com.anthropic.core.http.AsyncStreamResponse;
 import com.anthropic.core.http.HttpResponseFor;
+import com.anthropic.core.http.StreamResponse;
 import com.anthropic.errors.AnthropicIoException;
 import com.anthropic.errors.AnthropicServiceException;
 import com.anthropic.helpers.MessageAccumulator;
@@ -36,11 +36,9 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * Sends a job's requests through the official Java SDK, paced by pacer-core's {@link Pacer}: the
@@ -48,6 +46,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * and a concurrency slot, reports what the server said, and is retried by the Pacer's policy (the
  * SDK's own retries are off). This class only turns a line's {@code params} into the SDK's
  * request, the answer into a {@link SendOutcome}, and counts attempts, 429s and 529s per request.
+ *
+ * <p>Each request runs the blocking client on a virtual thread of its own (the runner keeps at
+ * most {@link PacingConfig#concurrency()} outstanding): a blocking call is what the paced client
+ * can cancel, since interrupting its thread withdraws its wait for capacity or cuts its HTTP call.
+ * Cancelling the future {@link #send} returns does that ({@code --deadline}, a second Ctrl-C).
  *
  * <p>Requests whose {@code max_tokens} is above {@value #STREAMING_THRESHOLD} (or that the SDK
  * refuses to wait for as a plain response) are streamed and accumulated into one message; the
@@ -65,7 +68,7 @@ public final class SdkRequestSender implements RequestSender, TokenCounter {
 
   private final Pacer pacer;
   private final boolean ownsPacer;
-  private final AnthropicClientAsync client;
+  private final AnthropicClient client;
   private final String priority;
   private final TimeSource time;
   private final AttemptLog log = new AttemptLog();
@@ -114,8 +117,8 @@ public final class SdkRequestSender implements RequestSender, TokenCounter {
    * @param baseUrl the API's address, or null for the real API
    * @param apiKey the API key (never printed)
    */
-  public static AnthropicClientAsync newClient(String baseUrl, String apiKey, Duration requestTimeout, Pacer pacer) {
-    AnthropicOkHttpClientAsync.Builder builder = AnthropicOkHttpClientAsync.builder()
+  public static AnthropicClient newClient(String baseUrl, String apiKey, Duration requestTimeout, Pacer pacer) {
+    AnthropicOkHttpClient.Builder builder = AnthropicOkHttpClient.builder()
         .timeout(requestTimeout)
         .apiKey(apiKey == null || apiKey.isEmpty() ? "no-key" : apiKey);
     if (baseUrl != null) {
@@ -152,17 +155,15 @@ public final class SdkRequestSender implements RequestSender, TokenCounter {
       return request.result;
     }
     request.entry = log.open(request.tag);
+    request.streamed = params.path("max_tokens").asLong(1) > STREAMING_THRESHOLD;
+    Thread worker = Thread.ofVirtual().name("pacer-job-request-" + request.tag).unstarted(() -> call(request));
     request.result.whenComplete((outcome, failure) -> {
       log.close(request.tag);
-      if (failure instanceof CancellationException) {
-        CompletableFuture<?> inProgress = request.current;
-        if (inProgress != null) {
-          inProgress.cancel(true);
-        }
+      if (request.result.isCancelled()) {
+        worker.interrupt(); // the paced client withdraws the wait, or cuts the call
       }
     });
-    request.streamed = params.path("max_tokens").asLong(1) > STREAMING_THRESHOLD;
-    call(request);
+    worker.start();
     return request.result;
   }
 
@@ -221,7 +222,6 @@ public final class SdkRequestSender implements RequestSender, TokenCounter {
     MessageCreateParams sdkParams;
     AttemptLog.Entry entry;
     boolean streamed;
-    volatile CompletableFuture<?> current;
 
     Request(String tag, ObjectNode params, long startNanos) {
       this.tag = tag;
@@ -237,72 +237,45 @@ public final class SdkRequestSender implements RequestSender, TokenCounter {
     }
   }
 
-  /** Sends the request (paced and retried by the Pacer) and turns how it ended into its outcome. */
+  /**
+   * Sends the request (paced and retried by the Pacer) on the calling virtual thread and turns how
+   * it ended into its outcome.
+   */
   private void call(Request request) {
     if (request.result.isDone()) {
+      return; // cancelled before it started
+    }
+    Answer answer;
+    try {
+      answer = request.streamed ? streamed(request) : plain(request);
+    } catch (RuntimeException | Error e) {
+      failed(request, e);
       return;
     }
-    CompletableFuture<Answer> call;
-    try {
-      call = request.streamed ? streamed(request) : plain(request);
-    } catch (RuntimeException e) {
-      call = CompletableFuture.failedFuture(e);
-    }
-    request.current = call;
-    call.whenComplete((answer, failure) -> {
-      if (failure == null) {
-        Attempts attempts = request.attempts(answer.facts().map(PacerFacts::attempts), false);
-        // Without the wait for capacity, where Pacer says how long the (only) attempt waited.
-        Optional<Duration> latency = answer.facts().flatMap(PacerFacts::waited)
-            .filter(waited -> attempts.total() == 1)
-            .map(waited -> Duration.ofNanos(Math.max(0, time.nanoTime() - request.startNanos - waited.toNanos())));
-        request.result.complete(new SendOutcome.Succeeded(answer.message(), attempts, latency));
-      } else {
-        failed(request, unwrap(failure));
-      }
-    });
+    Attempts attempts = request.attempts(answer.facts().map(PacerFacts::attempts), false);
+    // Without the wait for capacity, where Pacer says how long the (only) attempt waited.
+    Optional<Duration> latency = answer.facts().flatMap(PacerFacts::waited)
+        .filter(waited -> attempts.total() == 1)
+        .map(waited -> Duration.ofNanos(Math.max(0, time.nanoTime() - request.startNanos - waited.toNanos())));
+    request.result.complete(new SendOutcome.Succeeded(answer.message(), attempts, latency));
   }
 
   /** A message and, where the response carried them, Pacer's facts (attempts, wait). */
   private record Answer(ObjectNode message, Optional<PacerFacts> facts) {}
 
-  private CompletableFuture<Answer> plain(Request request) {
-    return client.messages().withRawResponse().create(request.sdkParams).thenApply(response -> {
-      Optional<PacerFacts> facts = PacerFacts.of(response.headers());
-      return new Answer(readBody(response), facts);
-    });
+  private Answer plain(Request request) {
+    HttpResponseFor<Message> response = client.messages().withRawResponse().create(request.sdkParams);
+    Optional<PacerFacts> facts = PacerFacts.of(response.headers());
+    return new Answer(readBody(response), facts);
   }
 
   /** Streamed through the paced client and accumulated into one message. */
-  private CompletableFuture<Answer> streamed(Request request) {
-    CompletableFuture<Answer> done = new CompletableFuture<>();
+  private Answer streamed(Request request) {
     MessageAccumulator accumulator = MessageAccumulator.create();
-    AsyncStreamResponse<RawMessageStreamEvent> stream = client.messages().createStreaming(request.sdkParams);
-    stream.subscribe(new AsyncStreamResponse.Handler<RawMessageStreamEvent>() {
-      @Override
-      public void onNext(RawMessageStreamEvent event) {
-        accumulator.accumulate(event);
-      }
-
-      @Override
-      public void onComplete(Optional<Throwable> error) {
-        if (error.isPresent()) {
-          done.completeExceptionally(error.get());
-        } else {
-          try {
-            done.complete(new Answer(toJson(accumulator.message()), Optional.empty()));
-          } catch (RuntimeException e) {
-            done.completeExceptionally(e);
-          }
-        }
-      }
-    });
-    done.whenComplete((answer, failure) -> {
-      if (failure instanceof CancellationException) {
-        stream.close();
-      }
-    });
-    return done;
+    try (StreamResponse<RawMessageStreamEvent> stream = client.messages().createStreaming(request.sdkParams)) {
+      stream.stream().forEach(accumulator::accumulate);
+    }
+    return new Answer(toJson(accumulator.message()), Optional.empty());
   }
 
   /**
@@ -319,9 +292,8 @@ public final class SdkRequestSender implements RequestSender, TokenCounter {
   }
 
   private void failed(Request request, Throwable failure) {
-    if (failure instanceof CancellationException || request.result.isDone()) {
-      request.result.cancel(true);
-      return;
+    if (request.result.isDone()) {
+      return; // cancelled: it gets no outcome
     }
     if (!request.streamed && needsStreaming(failure)) {
       request.streamed = true; // refused by the SDK before it was sent: nothing to count
@@ -447,14 +419,6 @@ public final class SdkRequestSender implements RequestSender, TokenCounter {
     return text;
   }
 
-  private static Throwable unwrap(Throwable failure) {
-    Throwable t = failure;
-    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t;
-  }
-
   // ---- count_tokens (dry run --exact, and sizes the estimate doubts) ---------------------------
 
   @Override
@@ -465,14 +429,34 @@ public final class SdkRequestSender implements RequestSender, TokenCounter {
         body.set(field, params.get(field));
       }
     }
+    MessageCountTokensParams countParams;
     try {
       MessageCountTokensParams.Body sdkBody = SDK_JSON.treeToValue(body, MessageCountTokensParams.Body.class);
-      return client.messages().countTokens(MessageCountTokensParams.builder().body(sdkBody)
-              .putAdditionalHeader(PacedAnthropic.PRIORITY_HEADER, priority).build())
-          .thenApply(count -> count.inputTokens());
+      countParams = MessageCountTokensParams.builder().body(sdkBody)
+          .putAdditionalHeader(PacedAnthropic.PRIORITY_HEADER, priority).build();
     } catch (IOException e) {
       return CompletableFuture.failedFuture(e);
     }
+    return onVirtualThread(() -> client.messages().countTokens(countParams).inputTokens());
+  }
+
+  /** Runs a blocking call on a virtual thread; cancelling the future interrupts it. */
+  private static <T> CompletableFuture<T> onVirtualThread(Supplier<T> call) {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    Thread worker = Thread.ofVirtual().name("pacer-job-count").unstarted(() -> {
+      try {
+        result.complete(call.get());
+      } catch (RuntimeException | Error e) {
+        result.completeExceptionally(e);
+      }
+    });
+    result.whenComplete((value, failure) -> {
+      if (result.isCancelled()) {
+        worker.interrupt();
+      }
+    });
+    worker.start();
+    return result;
   }
 
   /** Closes the SDK client, and the Pacer if this sender built it. */

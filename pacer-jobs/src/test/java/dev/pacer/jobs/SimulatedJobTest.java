@@ -150,6 +150,42 @@ class SimulatedJobTest {
   }
 
   @Test
+  void abandoningWithdrawsTheWaitsAndCutsTheCallsInThePacer() throws Exception {
+    // Answers take 30 s; two requests a window: two go, the rest wait. Abandoning (the deadline, a
+    // second Ctrl-C) must end both kinds in the Pacer, not just stop listening to them: the waits
+    // withdrawn, the calls cut and their permits ended.
+    try (Simulator sim = Simulator.start(SimulatorConfig.builder().rpm(2).itpm(1_000_000).otpm(1_000_000)
+        .latency(Latency.of(Duration.ofSeconds(30), 1_000)).seed(19).build())) {
+      Path input = prompts(dir.resolve("in.jsonl"), 6);
+      PacingConfig pacing = PacingConfig.builder().requestsPerWindow(2).inputTokensPerWindow(1_000_000)
+          .outputTokensPerWindow(1_000_000).burst(Duration.ofMinutes(1)).build();
+      try (SdkRequestSender sender = SdkRequestSender.builder().baseUrl(sim.baseUrl()).apiKey("test").pacing(pacing)
+              .build();
+          java.util.concurrent.ExecutorService background = java.util.concurrent.Executors.newSingleThreadExecutor()) {
+        JobRunner runner = JobRunner.builder(job(input, pacing).build()).sender(sender).build();
+        java.util.concurrent.Future<JobSummary> running = background.submit(runner::run);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> sim.stats().inFlight() == 2
+            && pool(sender).waiting() == 4);
+
+        runner.stop();
+        runner.abandon();
+        JobSummary summary = running.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(summary.outcome()).isEqualTo(JobOutcome.INTERRUPTED);
+        assertThat(summary.unfinished()).isEqualTo(6);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+            .until(() -> pool(sender).inFlight() + " in flight, " + pool(sender).waiting() + " waiting",
+                "0 in flight, 0 waiting"::equals);
+        assertThat(sim.stats().attempts()).as("the waiting ones were never sent").isEqualTo(2);
+      }
+      assertThat(resultTypes(dir.resolve("in.results.jsonl"))).isEmpty();
+    }
+  }
+
+  private static dev.pacer.PoolSnapshot pool(SdkRequestSender sender) {
+    return sender.pacer().governor().snapshot("haiku-4-5").orElseThrow();
+  }
+
+  @Test
   void largeMaxTokensAreStreamedAndErrorsComeBackAsEnvelopes() throws Exception {
     try (Simulator sim = Simulator.start(SimulatorConfig.builder().tier("build").seed(3)
         .latency(Latency.of(Duration.ofMillis(5), 100_000)).build())) {
