@@ -77,12 +77,42 @@ class RunCommandTest {
     assertThat(json.get("requests").asInt()).isEqualTo(20);
     assertThat(json.get("succeeded").asInt()).isEqualTo(20);
     assertThat(json.get("output_tokens").asLong()).isPositive();
+    assertThat(json.get("attempts").asInt()).as("paced: no retries needed").isEqualTo(20);
+    assertThat(json.get("rate_limited").asInt()).isZero();
     assertThat(err()).contains("20 succeeded").contains("429s 0").contains("least possible");
 
     // The same command again: nothing left to send.
     err.reset();
     assertThat(run(input.toString(), "--model", "claude-haiku-4-5", "--max-tokens", "64", "--progress", "none")).isZero();
     assertThat(err()).contains("0 sent now, 20 answered before");
+  }
+
+  @Test
+  void theReadmesFirstCommandFinishesWithinAMinuteWithoutA429() throws Exception {
+    // ./pacer run --simulate examples/prompts.jsonl, on a copy (the results go beside the input).
+    Path example = dir.resolve("prompts.jsonl");
+    Files.copy(Path.of(System.getProperty("user.dir")).resolveSibling("examples").resolve("prompts.jsonl"), example);
+    Path summary = dir.resolve("summary.json");
+    int code = run("--simulate", example.toString(), "--progress", "none", "--summary-json", summary.toString());
+    assertThat(code).as(err()).isZero();
+    JsonNode json = new ObjectMapper().readTree(summary.toFile());
+    assertThat(json.get("succeeded").asInt()).isEqualTo(200);
+    assertThat(json.get("rate_limited").asInt()).isZero();
+    assertThat(json.get("attempts").asInt()).isEqualTo(200);
+    assertThat(json.get("elapsed_s").asDouble()).isLessThan(60);
+    assertThat(lines(dir.resolve("prompts.results.jsonl"))).hasSize(200);
+  }
+
+  @Test
+  void aPromptLargerThanTheLimitsIsRejectedWithTheLimitNamedAndTheRestRun() throws Exception {
+    Path input = dir.resolve("in.jsonl");
+    Files.writeString(input, "{\"custom_id\":\"ok\",\"prompt\":\"Hi\"}\n"
+        + "{\"custom_id\":\"long\",\"prompt\":\"Write a book.\",\"max_tokens\":20000}\n");
+    int code = run(input.toString(), "--simulate", "--tier", "tier1", "--model", "claude-haiku-4-5", "--max-tokens", "32",
+        "--progress", "none");
+    assertThat(code).isEqualTo(1);
+    assertThat(err()).contains("line 2").contains("max_tokens 20000").contains("OTPM 10000").contains("1 succeeded");
+    assertThat(lines(dir.resolve("in.results.jsonl"))).hasSize(2);
   }
 
   @Test
