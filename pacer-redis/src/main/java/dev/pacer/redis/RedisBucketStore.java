@@ -62,6 +62,7 @@ public final class RedisBucketStore implements BucketStore {
   private volatile String lastFailure = "";
   private volatile int liveProcesses;
   private volatile boolean closed;
+  private final long startedAt = System.nanoTime();
 
   private RedisBucketStore(RedisAddress address, RedisStoreConfig config) {
     this.address = address;
@@ -78,7 +79,8 @@ public final class RedisBucketStore implements BucketStore {
       close();
       throw new RedisUnavailableException("Redis at " + address + " does not answer: " + link.describe(e));
     }
-    beats.schedule(this::tick, config.heartbeatInterval().toNanos(), TimeUnit.NANOSECONDS);
+    // A second heartbeat soon: processes started at the same moment see each other at once.
+    beats.schedule(this::tick, Math.min(config.heartbeatInterval().toNanos(), 250_000_000L), TimeUnit.NANOSECONDS);
   }
 
   /** Connects with the defaults ({@link RedisStoreConfig#defaults()}). */
@@ -222,9 +224,19 @@ public final class RedisBucketStore implements BucketStore {
         + config.failClosedAfter().toMillis() + " ms): " + lastFailure);
   }
 
-  /** How many processes share the limits while each goes on alone. */
+  /**
+   * How many processes share the limits while each goes on alone: the live count, once this
+   * process has beaten long enough to have seen every other's heartbeat (three intervals);
+   * before that at least {@link RedisStoreConfig#assumedProcesses()}.
+   */
   int shareDivisor() {
-    return liveProcesses > 0 ? liveProcesses : config.assumedProcesses();
+    boolean settled = System.nanoTime() - startedAt >= 3 * config.heartbeatInterval().toNanos();
+    return settled && liveProcesses > 0 ? liveProcesses : Math.max(liveProcesses, config.assumedProcesses());
+  }
+
+  /** Whether other processes shared the limits at the last heartbeat. */
+  boolean shared() {
+    return liveProcesses > 1;
   }
 
   void subscribe(String channel) {

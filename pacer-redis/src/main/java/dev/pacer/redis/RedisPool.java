@@ -198,6 +198,12 @@ final class RedisPool implements PoolBuckets {
     }
   }
 
+  /**
+   * Corrects from a server reading. With other processes live, a reading only lowers: the server
+   * having more than forecast cannot be told from the other processes' requests granted but not
+   * yet arrived ({@code heldByOthers} counts only this process's), and raising for them would
+   * let their share through twice.
+   */
   @Override
   public double correct(Reading reading) {
     int b = reading.bucket().ordinal();
@@ -205,7 +211,8 @@ final class RedisPool implements PoolBuckets {
       try {
         String raise = store.eval(ScriptOutputType.VALUE, keys, args("correct", Integer.toString(b),
             num(reading.remaining()), num(reading.tolerance()), num(reading.forecast()), num(reading.correctionAt()),
-            reading.mayRaise() ? "1" : "0", num(reading.heldByOthers()), reading.deferRaise() ? "1" : "0"));
+            reading.mayRaise() && !store.shared() ? "1" : "0", num(reading.heldByOthers()),
+            reading.deferRaise() ? "1" : "0"));
         seen = true;
         return Double.parseDouble(raise);
       } catch (RedisException e) {

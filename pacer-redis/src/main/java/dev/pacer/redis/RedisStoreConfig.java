@@ -57,7 +57,7 @@ public record RedisStoreConfig(String prefix, FaultMode faultMode, Duration comm
     }
   }
 
-  /** Prefix {@code pacer}, degrade on faults, 500 ms per call, heartbeats every 2 s. */
+  /** Prefix {@code pacer}, degrade on faults, 1 s per call, heartbeats every 2 s. */
   public static RedisStoreConfig defaults() {
     return builder().build();
   }
@@ -86,8 +86,8 @@ public record RedisStoreConfig(String prefix, FaultMode faultMode, Duration comm
   public static final class Builder {
     private String prefix = "pacer";
     private FaultMode faultMode = FaultMode.DEGRADE;
-    private Duration commandTimeout = Duration.ofMillis(500);
-    private Duration connectTimeout = Duration.ofSeconds(2);
+    private Duration commandTimeout = Duration.ofSeconds(1);
+    private Duration connectTimeout = Duration.ofSeconds(5);
     private Duration failClosedAfter = Duration.ofSeconds(30);
     private Duration heartbeatInterval = Duration.ofSeconds(2);
     private Duration probeInterval = Duration.ofMillis(250);

@@ -65,7 +65,7 @@ class RedisFaultsTest {
   }
 
   @Test
-  void redisKilledMidRunDegradesToAShareOfTheLimitAndComesBackWithoutABurst() {
+  void redisKilledMidRunDegradesToAShareOfTheLimitAndComesBackWithoutABurst() throws InterruptedException {
     RedisServer redis = server(null);
     RedisBucketStore first = store(redis, FaultMode.DEGRADE);
     RedisBucketStore second = store(redis, FaultMode.DEGRADE);
@@ -77,6 +77,12 @@ class RedisFaultsTest {
     int before = run(processes, 10);
     assertThat(before).isBetween(20 + 19, 20 + 20); // burst, then 2 a second
 
+    // Each has heard the other's heartbeats for long enough to trust the count (three intervals).
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (first.shareDivisor() != 2 || second.shareDivisor() != 2) {
+      assertThat(System.nanoTime() - deadline).isNegative();
+      Thread.sleep(20);
+    }
     redis.kill();
     int alone = run(processes, 10);
     // Each process alone at half the limit (1 a second, burst 10), starting empty: together at
