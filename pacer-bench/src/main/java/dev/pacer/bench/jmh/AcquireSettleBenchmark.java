@@ -52,7 +52,9 @@ public class AcquireSettleBenchmark {
     resilience4j = io.github.resilience4j.ratelimiter.RateLimiter.of("bench", RateLimiterConfig.custom()
         .limitForPeriod(Integer.MAX_VALUE).limitRefreshPeriod(Duration.ofMillis(1)).timeoutDuration(Duration.ZERO)
         .build());
-    bucket4j = Bucket.builder().addLimit(limit -> limit.capacity(HUGE).refillGreedy(HUGE, Duration.ofSeconds(1)))
+    // Bucket4j refills at most one token a nanosecond; the capacity keeps it from ever running dry.
+    bucket4j = Bucket.builder()
+        .addLimit(limit -> limit.capacity(HUGE).refillGreedy(1_000_000_000L, Duration.ofSeconds(1)))
         .build();
   }
 

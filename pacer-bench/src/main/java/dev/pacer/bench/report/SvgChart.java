@@ -10,7 +10,7 @@ import java.util.Map;
 
 /**
  * The chart, hand-written SVG: one panel per scenario, the binding bucket's use per window over
- * time for each contender (smoothed over half a window), against the limit (dashed).
+ * time for each contender (smoothed over a sixth of a window), against the limit (dashed).
  */
 public final class SvgChart {
 
@@ -23,7 +23,7 @@ public final class SvgChart {
   private static final int RIGHT = 12;
   private static final int TOP = 30;
   private static final int BOTTOM = 34;
-  private static final int SMOOTHING_STEPS = 6;
+  private static final int SMOOTHING_STEPS = 2;
 
   private SvgChart() {}
 
