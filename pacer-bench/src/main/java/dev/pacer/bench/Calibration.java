@@ -38,7 +38,8 @@ public record Calibration(LowerBound.Demand demand, long medianOutput, double me
     long output = 0;
     try (Simulator sim = Simulator.start(config);
         ExecutorService pool = Executors.newFixedThreadPool(8)) {
-      AnthropicClient client = SharedTls.apply(AnthropicOkHttpClient.builder()).baseUrl(sim.baseUrl()).apiKey("calibration")
+      AnthropicClient client = SharedTls.apply(AnthropicOkHttpClient.builder())
+          .baseUrl(sim.baseUrl()).apiKey("calibration")
           .maxRetries(2).timeout(Duration.ofSeconds(60)).build();
       try {
         List<Future<Message>> answers = new ArrayList<>();
@@ -66,7 +67,8 @@ public record Calibration(LowerBound.Demand demand, long medianOutput, double me
     java.util.Arrays.sort(sorted);
     long median = sorted.length == 0 ? 0 : sorted[sorted.length / 2];
     double mean = servable.isEmpty() ? 0 : output / (double) servable.size();
-    return new Calibration(new LowerBound.Demand(servable.size(), input, output), median, mean, List.copyOf(perRequest));
+    return new Calibration(new LowerBound.Demand(servable.size(), input, output), median, mean,
+        List.copyOf(perRequest));
   }
 
   /** The simulator a scenario runs on. */

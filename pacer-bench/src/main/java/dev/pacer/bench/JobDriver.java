@@ -81,7 +81,8 @@ public final class JobDriver {
       Instant originWall = Instant.now();
       Thread events = Thread.ofPlatform().daemon().name("bench-events").start(() -> driveEvents(scenario, sim, origin));
       ExecutorService pool = session.workers() > 0
-          ? Executors.newFixedThreadPool(session.workers(), Thread.ofPlatform().daemon().name("bench-worker-", 0).factory())
+          ? Executors.newFixedThreadPool(session.workers(),
+              Thread.ofPlatform().daemon().name("bench-worker-", 0).factory())
           : Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("bench-request-", 0).factory());
       List<Future<?>> futures = new ArrayList<>();
       for (int i = 0; i < job.size(); i++) {

@@ -104,7 +104,7 @@ public final class LowerBound {
         if (charged[r] < total) {
           long nanos = (long) ((t - admittedAt[r]) * 1e9);
           long generated = 0;
-          for (long k = Math.max(1, charged[r] + 1); k <= total && scenario.latency().nanosUntilToken(k) <= nanos; k++) {
+          for (long k = charged[r] + 1; k <= total && scenario.latency().nanosUntilToken(k) <= nanos; k++) {
             generated = k;
           }
           if (generated > charged[r]) {
@@ -209,7 +209,9 @@ public final class LowerBound {
     }
     double extra = 0;
     for (ServerEvent event : scenario.events()) {
-      if (event instanceof ServerEvent.Outage || (event instanceof ServerEvent.OverloadWave w && w.probability() >= 1)) {
+      boolean total = event instanceof ServerEvent.Outage
+          || (event instanceof ServerEvent.OverloadWave w && w.probability() >= 1);
+      if (total) {
         extra += 1;
       } else if (event instanceof ServerEvent.OverloadWave wave) {
         double share = shareAdmitted(scenario, binding, demand.get(binding), secondsOf(wave.until()))

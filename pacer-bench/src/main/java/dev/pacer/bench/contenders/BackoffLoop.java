@@ -18,13 +18,15 @@ final class BackoffLoop implements Contender {
 
   @Override
   public String settings() {
-    return "SDK retries off; 7 attempts, backoff 1 s doubling to 60 s × [0.5, 1) jitter on 429/529/5xx; pool of workers";
+    return "SDK retries off; 7 attempts, backoff 1 s doubling to 60 s × [0.5, 1) jitter on 429/529/5xx; "
+        + "pool of workers";
   }
 
   @Override
   public Session open(Setup setup) {
     AnthropicClient client = setup.client(0);
-    HandRetry retry = new HandRetry(7, setup.compressed(Duration.ofSeconds(1)), setup.compressed(Duration.ofSeconds(60)));
+    HandRetry retry = new HandRetry(7, setup.compressed(Duration.ofSeconds(1)),
+        setup.compressed(Duration.ofSeconds(60)));
     return new Session() {
       @Override
       public Message send(JobRequest request) throws Exception {

@@ -39,7 +39,8 @@ final class Bucket4jContender implements Contender {
     Bucket requests = bucket(told.requests(), window);
     Bucket input = bucket(told.inputTokens(), window);
     Bucket output = bucket(told.outputTokens(), window);
-    HandRetry retry = new HandRetry(7, setup.compressed(Duration.ofSeconds(1)), setup.compressed(Duration.ofSeconds(60)));
+    HandRetry retry = new HandRetry(7, setup.compressed(Duration.ofSeconds(1)),
+        setup.compressed(Duration.ofSeconds(60)));
     return new Session() {
       @Override
       public Message send(JobRequest request) throws Exception {

@@ -88,7 +88,8 @@ final class PacerContender implements Contender {
             max(Duration.ofSeconds(1), scenario.compressed(budget.window()))));
     if (configured) {
       builder.limits(scenario.told().forPacer())
-          .outputRule(scenario.outputRule() == dev.pacer.simulator.OutputRule.LIVE ? OutputRule.LIVE : OutputRule.RESERVE);
+          .outputRule(scenario.outputRule() == dev.pacer.simulator.OutputRule.LIVE
+              ? OutputRule.LIVE : OutputRule.RESERVE);
     }
     return builder.build();
   }

@@ -21,7 +21,8 @@ public final class MarkdownReport {
     StringBuilder md = new StringBuilder();
     md.append(summary(scenarios, bounds, byScenario, contenders)).append('\n');
     for (Scenario scenario : scenarios) {
-      md.append(scenarioTable(scenario, bounds.get(scenario.name()), byScenario.getOrDefault(scenario.name(), List.of())))
+      List<RunResult> runs = byScenario.getOrDefault(scenario.name(), List.of());
+      md.append(scenarioTable(scenario, bounds.get(scenario.name()), runs))
           .append('\n');
     }
     md.append(goals(misses));
@@ -41,7 +42,8 @@ public final class MarkdownReport {
       List<RunResult> runs = byScenario.getOrDefault(scenario.name(), List.of());
       double best = runs.stream().filter(r -> r.failed() == 0 && r.error() == null)
           .mapToDouble(RunResult::efficiency).max().orElse(0);
-      md.append("| ").append(scenario.name()).append(" | ").append(Units.seconds(bounds.get(scenario.name()).seconds()));
+      md.append("| ").append(scenario.name()).append(" | ")
+          .append(Units.seconds(bounds.get(scenario.name()).seconds()));
       for (String contender : contenders) {
         RunResult run = runs.stream().filter(r -> r.contender().equals(contender)).findFirst().orElse(null);
         md.append(" | ");
@@ -67,7 +69,8 @@ public final class MarkdownReport {
       md.append("| ").append(run.contender())
           .append(" | ").append(efficiency(run))
           .append(" | ").append(run.error() == null ? Units.seconds(run.seconds()) : "–")
-          .append(" | ").append(run.failed()).append(run.unfinished() > 0 ? " (" + run.unfinished() + " unfinished)" : "")
+          .append(" | ").append(run.failed())
+          .append(run.unfinished() > 0 ? " (" + run.unfinished() + " unfinished)" : "")
           .append(" | ").append(Units.fixed(run.rateLimitedPerThousand(), 0))
           .append(" | ").append(Units.fixed(run.overloadedPerThousand(), 0))
           .append(" | ").append(Units.fixed(run.attemptsPerRequest(), 2))
@@ -117,7 +120,8 @@ public final class MarkdownReport {
     }
     boolean live = scenario.outputRule() == dev.pacer.simulator.OutputRule.LIVE;
     s.append(String.format(Locale.ROOT, ". T_lb = %s (%s); attempts floor %.3f per request.",
-        Units.seconds(bound.seconds()), live ? "an ideal client under the live rule" : bound.binding().label() + " bind",
+        Units.seconds(bound.seconds()),
+        live ? "an ideal client under the live rule" : bound.binding().label() + " bind",
         bound.attemptsFloor()));
     return s.toString();
   }

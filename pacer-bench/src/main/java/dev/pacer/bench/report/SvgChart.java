@@ -28,8 +28,8 @@ public final class SvgChart {
   private SvgChart() {}
 
   /** Every scenario's panel in one picture, with a legend of the contenders. */
-  public static String render(List<Scenario> scenarios, Map<String, List<RunResult>> byScenario, List<String> contenders,
-      double stepWindows) {
+  public static String render(List<Scenario> scenarios, Map<String, List<RunResult>> byScenario,
+      List<String> contenders, double stepWindows) {
     int panels = scenarios.size();
     int rows = (panels + COLUMNS - 1) / COLUMNS;
     int legendH = 28;
