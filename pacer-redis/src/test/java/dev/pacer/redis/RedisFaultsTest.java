@@ -101,6 +101,40 @@ class RedisFaultsTest {
   }
 
   @Test
+  void aRedisTooSlowToAnswerCountsAsUnavailableAndIsUsedAgainWhenItAnswers() throws InterruptedException {
+    RedisServer redis = RedisServer.start(null, List.of("--enable-debug-command", "yes"));
+    open.add(redis);
+    RedisBucketStore store = store(redis, FaultMode.DEGRADE);
+    PoolBuckets pool = pool(store);
+    assertThat(pool.tryTake(new double[] {1, 0, 0}, "a").granted()).isTrue();
+    redis.sendWithoutWaiting("DEBUG", "SLEEP", "3"); // the whole server stops answering for 3 s
+    long deadline = System.nanoTime() + Duration.ofMillis(2_500).toNanos();
+    while (store.redisAvailable() && System.nanoTime() - deadline < 0) {
+      long before = System.nanoTime();
+      pool.tryTake(new double[] {1, 0, 0}, "a"); // waits at most the command timeout, then goes on alone
+      assertThat(System.nanoTime() - before).isLessThan(Duration.ofMillis(1_500).toNanos());
+      Thread.sleep(20);
+    }
+    assertThat(store.redisAvailable()).isFalse();
+    awaitRedis(store);
+    time.advance(Duration.ofSeconds(5));
+    assertThat(pool.tryTake(new double[] {1, 0, 0}, "a").granted()).isTrue();
+    assertThat(store.redisAvailable()).isTrue();
+  }
+
+  @Test
+  void heartbeatsCountTheLiveProcessesAndOneThatLeavesIsNoLongerCounted() {
+    RedisServer redis = server(null);
+    RedisBucketStore first = store(redis, FaultMode.DEGRADE);
+    RedisBucketStore second = store(redis, FaultMode.DEGRADE);
+    assertThat(first.probe()).isTrue();
+    assertThat(first.liveProcesses()).isEqualTo(2);
+    second.close();
+    assertThat(first.probe()).isTrue();
+    assertThat(first.liveProcesses()).isEqualTo(1);
+  }
+
+  @Test
   void failingClosedWaitsForRedisThenFailsNamingItWithoutThePassword() {
     RedisServer redis = server(PASSWORD);
     RedisBucketStore store = store(redis, FaultMode.FAIL_CLOSED);

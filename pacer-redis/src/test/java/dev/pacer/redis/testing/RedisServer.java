@@ -25,12 +25,14 @@ public final class RedisServer implements AutoCloseable {
   private final int port;
   private final String password;
   private final Path dir;
+  private final List<String> extraArgs;
   private Process process;
 
-  private RedisServer(int port, String password, Path dir) {
+  private RedisServer(int port, String password, Path dir, List<String> extraArgs) {
     this.port = port;
     this.password = password;
     this.dir = dir;
+    this.extraArgs = extraArgs;
   }
 
   /** Starts a server without a password. */
@@ -40,8 +42,14 @@ public final class RedisServer implements AutoCloseable {
 
   /** Starts a server that requires {@code password} (null: none). */
   public static RedisServer start(String password) {
+    return start(password, List.of());
+  }
+
+  /** Starts a server with more {@code redis-server} arguments, e.g. {@code --enable-debug-command yes}. */
+  public static RedisServer start(String password, List<String> extraArgs) {
     try {
-      RedisServer server = new RedisServer(freePort(), password, Files.createTempDirectory("pacer-redis-test"));
+      RedisServer server = new RedisServer(freePort(), password, Files.createTempDirectory("pacer-redis-test"),
+          List.copyOf(extraArgs));
       server.launch();
       return server;
     } catch (IOException e) {
@@ -119,6 +127,7 @@ public final class RedisServer implements AutoCloseable {
     if (password != null) {
       command.addAll(List.of("--requirepass", password));
     }
+    command.addAll(extraArgs);
     try {
       process = new ProcessBuilder(command).redirectErrorStream(true)
           .redirectOutput(dir.resolve("redis.log").toFile()).start();
@@ -141,6 +150,32 @@ public final class RedisServer implements AutoCloseable {
       }
     }
     throw new IllegalStateException("redis-server did not answer on port " + port + " within 10 s: " + log());
+  }
+
+  /**
+   * Sends one command on a connection of its own, without waiting for the answer (e.g.
+   * {@code DEBUG SLEEP 2}, which holds the whole server).
+   */
+  public void sendWithoutWaiting(String... command) {
+    StringBuilder resp = new StringBuilder("*").append(command.length).append("\r\n");
+    for (String part : command) {
+      resp.append('$').append(part.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(part).append("\r\n");
+    }
+    Thread.ofVirtual().start(() -> {
+      try (Socket socket = new Socket("127.0.0.1", port)) {
+        OutputStream out = socket.getOutputStream();
+        if (password != null) {
+          out.write(("AUTH " + password + "\r\n").getBytes(StandardCharsets.UTF_8));
+        }
+        out.write(resp.toString().getBytes(StandardCharsets.UTF_8));
+        out.flush();
+        socket.getInputStream().read(new byte[256]);
+        socket.setSoTimeout(30_000);
+        socket.getInputStream().read(new byte[256]);
+      } catch (IOException ignored) {
+        // the server went away: nothing to wait for
+      }
+    });
   }
 
   private boolean answersPing() {
