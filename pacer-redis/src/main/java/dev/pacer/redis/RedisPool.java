@@ -54,6 +54,11 @@ final class RedisPool implements PoolBuckets {
     return keys[4];
   }
 
+  /** The pool's keys and channel (state, queue, tickets, born marker, channel). */
+  List<String> keys() {
+    return List.of(keys);
+  }
+
   /** Braces would end the hash tag early; percent-escape them (and the escape itself). */
   private static String escape(String pool) {
     return pool.replace("%", "%25").replace("{", "%7B").replace("}", "%7D");
