@@ -16,8 +16,16 @@ public final class DemandTooLargeException extends PacerException {
   private final long limit;
 
   public DemandTooLargeException(String pool, Bucket bucket, long needed, long limit, String hint) {
+    this(pool, bucket, needed, limit, bucket.describe(), hint);
+  }
+
+  /**
+   * @param per what the limit counts over: "input tokens per window", or "at once (the burst)"
+   *     when the bucket's capacity, smaller than its limit, is what the demand exceeds
+   */
+  public DemandTooLargeException(String pool, Bucket bucket, long needed, long limit, String per, String hint) {
     super(String.format("request needs %,d %s but pool '%s' allows only %,d %s; it can never be sent.%s",
-        needed, bucket.id().replace('_', ' '), pool, limit, bucket.describe(), hint.isEmpty() ? "" : " " + hint));
+        needed, bucket.id().replace('_', ' '), pool, limit, per, hint.isEmpty() ? "" : " " + hint));
     this.pool = pool;
     this.bucket = bucket;
     this.needed = needed;

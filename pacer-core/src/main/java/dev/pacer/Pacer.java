@@ -222,6 +222,14 @@ public final class Pacer implements AutoCloseable {
       AttemptFailure failure = thrown.failure();
       failure.head().ifPresent(permit::onResponse);
       FailureClassification classification = retryPolicy.classify(failure);
+      if (permit.hopeless != null) {
+        // The server's refusal proved the bucket can never hold this demand: no retry can help.
+        rateLimited.incrementAndGet();
+        permit.release(Permit.Release.RATE_LIMITED);
+        failed();
+        PacerListener.deliver(listener, new PacerEvent.Failed(pool, attempt, permit.hopeless.getMessage()));
+        throw permit.hopeless;
+      }
       switch (classification.kind()) {
         case RATE_LIMITED -> rateLimited.incrementAndGet();
         case OVERLOADED -> overloaded.incrementAndGet();

@@ -42,6 +42,8 @@ public final class Permit implements AutoCloseable {
   private final AtomicBoolean open = new AtomicBoolean(true);
   /** A raise of the input level the server's headers suggested, decided at settle (guarded by the pool's lock). */
   double pendingInputRaise;
+  /** Set when a refusal proved the demand can never be admitted (guarded by the pool's lock). */
+  volatile DemandTooLargeException hopeless;
   /** What the other permits in flight held when this one was granted, per bucket. */
   final double[] heldByOthers = new double[3];
 

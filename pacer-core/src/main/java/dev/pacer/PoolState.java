@@ -48,6 +48,9 @@ final class PoolState {
   private final PoolBuckets store;
   private final long[] limit = {Limits.UNKNOWN, Limits.UNKNOWN, Limits.UNKNOWN};
   private final double[] capacity = new double[3];
+  /** The largest capacity the latest reading allows (its remaining plus reset's refill); +inf unknown. */
+  private final double[] capacityUpperBound = {Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY,
+      Double.POSITIVE_INFINITY};
   private final double[] capacityLowerBound = new double[3];
   private final boolean[] hasReading = new boolean[3];
   private final long[] newestReadingAt = new long[3];
@@ -168,11 +171,24 @@ final class PoolState {
     return need;
   }
 
-  /** Fails at once a demand no window could ever hold. */
+  /**
+   * Fails at once a demand the server can never admit: more than a bucket's limit, or more than its
+   * capacity where the user configured the burst.
+   */
   private void checkFits(Demand demand, long[] need) {
+    checkFits(demand, need, config.burst() != null ? capacity : new double[] {Double.POSITIVE_INFINITY,
+        Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY});
+  }
+
+  /** As {@link #checkFits(Demand, long[])}, against the given capacities. */
+  private void checkFits(Demand demand, long[] need, double[] capacities) {
     for (Bucket bucket : BUCKETS) {
       int b = bucket.ordinal();
-      if (limit[b] == Limits.UNKNOWN || need[b] <= limit[b]) {
+      if (limit[b] == Limits.UNKNOWN) {
+        continue;
+      }
+      double ceiling = Math.min(limit[b], capacities[b]);
+      if (need[b] <= ceiling + 1e-6) {
         continue;
       }
       if (b == OUT && config.outputRule() == OutputRule.LIVE) {
@@ -186,6 +202,10 @@ final class PoolState {
         case OUTPUT_TOKENS -> "Lower max_tokens, or raise the output-token limit.";
         case REQUESTS -> "";
       };
+      if (need[b] <= limit[b]) {
+        throw new DemandTooLargeException(name, bucket, need[b], (long) Math.floor(ceiling + 1e-6),
+            bucket.id().replace('_', ' ') + " at once (the bucket's burst)", hint);
+      }
       throw new DemandTooLargeException(name, bucket, need[b], limit[b], hint);
     }
   }
@@ -537,12 +557,29 @@ final class PoolState {
         emit(after, new PacerEvent.LimitsLearned(name, before, limits, learned.toString()));
         failHopelessWaiters(after);
       }
+      if (!admitted && retryAfterSeconds(head) * 1e9 >= windowNanos) {
+        // Refused, and told to wait a whole window: if this reading also proves the bucket can
+        // never hold the demand, retrying is hopeless.
+        try {
+          checkFits(permit.demand, permit.reserved, capacityUpperBound);
+        } catch (DemandTooLargeException tooLarge) {
+          permit.hopeless = tooLarge;
+        }
+      }
       probing = false;
       drain(now, after);
     } finally {
       lock.unlock();
     }
     run(after);
+  }
+
+  private static double retryAfterSeconds(ResponseHead head) {
+    try {
+      return head.header("retry-after").map(value -> Double.parseDouble(value.trim())).orElse(0.0);
+    } catch (NumberFormatException notSeconds) {
+      return 0;
+    }
   }
 
   /**
@@ -595,9 +632,6 @@ final class PoolState {
    */
   private boolean learnCapacity(Bucket bucket, double lowerFromRemaining, RateLimitReading.BucketReading read,
       RateLimitReading reading, double tolerance, long now) {
-    if (config.burst() != null) {
-      return false; // the user said what the burst is
-    }
     int b = bucket.ordinal();
     double perSecond = limit[b] * 1e9 / windowNanos;
     double lower = lowerFromRemaining;
@@ -607,6 +641,10 @@ final class PoolState {
       // reset is rounded up and Date down, so each may be a second off.
       lower = Math.max(lower, read.remaining().getAsLong() - tolerance + perSecond * Math.max(0, toFull.get() - 2));
       upper = read.remaining().getAsLong() + tolerance + perSecond * toFull.get();
+      capacityUpperBound[b] = upper;
+    }
+    if (config.burst() != null) {
+      return false; // the user said what the burst is
     }
     capacityLowerBound[b] = Math.min(limit[b], Math.max(capacityLowerBound[b], lower));
     double assumed = perSecond * config.assumedBurst().toNanos() / 1e9;
@@ -633,6 +671,7 @@ final class PoolState {
       newCapacity = Math.max(perSecond * config.assumedBurst().toNanos() / 1e9, capacityLowerBound[b]);
     }
     limit[b] = newLimit;
+    capacityUpperBound[b] = Double.POSITIVE_INFINITY;
     capacity[b] = Math.max(1, Math.min(newCapacity, newLimit));
     store.configure(bucket, newLimit, capacity[b]);
     store.setFloor(bucket, floorFor(b));

@@ -76,6 +76,16 @@ class GovernorTest {
   }
 
   @Test
+  void aDemandLargerThanAConfiguredBurstFailsAtOnceNamingTheBurst() {
+    // 6,000 input tokens a minute with one second of burst: at most 100 at once.
+    Governor governor = governor(Limits.of(60, 6_000, 6_000), Duration.ofSeconds(1), OutputRule.RESERVE);
+    assertThatThrownBy(() -> governor.acquire(Demand.of(MODEL, 500, 10)))
+        .isInstanceOf(DemandTooLargeException.class)
+        .hasMessageContaining("500 input tokens")
+        .hasMessageContaining("allows only 100 input tokens at once");
+  }
+
+  @Test
   void aLargeDemandAtTheHeadIsNotStarvedBySmallOnes() {
     Governor governor = governor(Limits.of(1000, 6_000, 1_000_000), Duration.ofMinutes(1), OutputRule.RESERVE);
     Permit first = governor.tryAcquire(Demand.of(MODEL, 5_000, 1)).orElseThrow();

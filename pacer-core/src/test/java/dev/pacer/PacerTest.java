@@ -130,6 +130,27 @@ class PacerTest {
   }
 
   @Test
+  void aRefusalThatProvesTheBurstTooSmallEndsTheRequestWithoutRetries() {
+    // Limits known, burst not: the server's bucket holds only 1,000 input tokens (1 s of 60,000/min).
+    Pacer pacer = Pacer.builder().timeSource(time).limits(Limits.of(60, 60_000, 60_000)).jitterAllowance(Duration.ZERO)
+        .retryPolicy(RetryPolicy.builder().jitterSeed(7).build()).build();
+    dev.pacer.testing.ServerModel server = new dev.pacer.testing.ServerModel(60, 60_000, 60_000,
+        Duration.ofMinutes(1).toNanos(), 1.0 / 60, dev.pacer.testing.ServerModel.Rule.RESERVE, time.nanoTime());
+    AtomicInteger attempts = new AtomicInteger();
+    CompletableFuture<String> call = pacer.callAsync(Demand.of(MODEL, 5_000, 10), permit -> {
+      attempts.incrementAndGet();
+      dev.pacer.testing.ServerModel.Admission admission = server.admit(5_000, 10, time.nanoTime());
+      return CompletableFuture.failedFuture(new AttemptFailedException(new AttemptFailure.HttpError(admission.head(),
+          new ApiError("rate_limit_error", "This request exceeds the rate limit", null, null))));
+    });
+    time.advance(Duration.ofMinutes(5));
+    assertThat(call).isCompletedExceptionally();
+    assertThatThrownBy(call::join).hasCauseInstanceOf(DemandTooLargeException.class)
+        .hasMessageContaining("at once");
+    assertThat(attempts).hasValue(1);
+  }
+
+  @Test
   void aRetryGoesToTheHeadOfTheQueue() {
     Pacer pacer = pacer(Limits.of(60, 100_000, 100_000)); // one request a second once the burst is spent
     List<String> order = new ArrayList<>();
