@@ -21,7 +21,6 @@ import dev.pacer.DemandTooLargeException;
 import dev.pacer.Pacer;
 import dev.pacer.PacerStats;
 import dev.pacer.PoolSnapshot;
-import dev.pacer.Priority;
 import dev.pacer.RequestFailedException;
 import dev.pacer.anthropic.PacedAnthropic;
 import dev.pacer.anthropic.PacerFacts;
