@@ -151,6 +151,8 @@ final class PoolState {
           PoolBuckets.Take take = store.tryTake(doubles(need), waiter.ticket);
           if (take.granted()) {
             permit = grant(waiter, take, now, after);
+          } else {
+            store.withdraw(waiter.ticket);
           }
         }
       }
@@ -255,7 +257,15 @@ final class PoolState {
         cancelWake(); // a permit's end will drain again
         return;
       }
-      PoolBuckets.Take take = store.tryTake(doubles(waiter.need), waiter.ticket);
+      PoolBuckets.Take take;
+      try {
+        take = store.tryTake(doubles(waiter.need), waiter.ticket);
+      } catch (RuntimeException storeFailed) {
+        // A shared store that fails closed (its backend gone too long): this waiter fails, with why.
+        abandon(waiter);
+        after.add(() -> waiter.future.completeExceptionally(storeFailed));
+        continue;
+      }
       if (take.granted()) {
         remove(waiter);
         Permit permit = grant(waiter, take, now, after);
@@ -334,6 +344,9 @@ final class PoolState {
     List<Runnable> after = new ArrayList<>();
     lock.lock();
     try {
+      if (closed) {
+        return;
+      }
       drain(time.nanoTime(), after);
     } finally {
       lock.unlock();
