@@ -1,5 +1,7 @@
 package dev.pacer.cli;
 
+import dev.pacer.redis.RedisBucketStore;
+import dev.pacer.redis.RedisUnavailableException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pacer.Priority;
 import dev.pacer.jobs.Durations;
@@ -129,6 +131,15 @@ public final class RunCommand implements Callable<Integer> {
           + "Default: ${DEFAULT-VALUE}.")
   String outputRule;
 
+  @Option(names = "--redis", paramLabel = "URL",
+      description = "Share the rate limits with every process using the same Redis and prefix: "
+          + "redis://[:password@]host:port[/db], or rediss://... for TLS (docs/distributed.md).")
+  String redis;
+
+  @Option(names = "--redis-prefix", paramLabel = "PREFIX", defaultValue = "pacer",
+      description = "Who shares limits on that Redis (an organization, a workspace). Default: ${DEFAULT-VALUE}.")
+  String redisPrefix;
+
   @Option(names = "--concurrency", paramLabel = "N", defaultValue = "64",
       description = "The most requests in flight. Default: ${DEFAULT-VALUE}.")
   int concurrency;
@@ -223,16 +234,20 @@ public final class RunCommand implements Callable<Integer> {
         err.println("pacer: sending to " + (url == null ? "the Anthropic API" : url)
             + (key == null ? " without an API key" : " with the key in ANTHROPIC_API_KEY"));
       }
-      // The Pacer's buckets live in this process. Limits shared across processes (a Redis
-      // BucketStore from pacer-redis) would be given here: SdkRequestSender.builder().store(store).
-      try (SdkRequestSender sender = SdkRequestSender.builder().baseUrl(url).apiKey(key).pacing(config.pacing())
-          .catalog(catalog).build()) {
+      // The Pacer's buckets live in this process, or in Redis with --redis (shared by processes).
+      // The store is closed after the sender (and its Pacer): resources close in reverse order.
+      try (RedisBucketStore store = redis == null ? null : RedisBucketStore.builder(redis).prefix(redisPrefix).build();
+          SdkRequestSender sender = SdkRequestSender.builder().baseUrl(url).apiKey(key).pacing(config.pacing())
+              .catalog(catalog).store(store).build()) {
+        if (store != null) {
+          err.println("pacer: sharing limits through " + store + " (prefix " + redisPrefix + ")");
+        }
         if (dryRun) {
           return dryRun(config, catalog, sender, out, err);
         }
         return run(config, catalog, sender, progressMode, err);
       }
-    } catch (IOException e) {
+    } catch (IOException | IllegalArgumentException | RedisUnavailableException e) {
       err.println("pacer run: " + e.getMessage());
       return EXIT_USAGE;
     } finally {
