@@ -69,6 +69,9 @@ final class PoolState {
   private long ticketSequence;
   private int inFlight;
   private int overloadStreak;
+  /** While set, nothing is admitted before holdUntil (see jitterWaitNanos). */
+  private boolean holding;
+  private long holdUntil;
   private TimeSource.Scheduled wake;
   private long wakeAt;
   private boolean closed;
@@ -257,6 +260,10 @@ final class PoolState {
         cancelWake(); // a permit's end will drain again
         return;
       }
+      if (holding && holdUntil - now > 0) {
+        scheduleWake(holdUntil);
+        return;
+      }
       PoolBuckets.Take take;
       try {
         take = store.tryTake(doubles(waiter.need), waiter.ticket);
@@ -267,6 +274,7 @@ final class PoolState {
         continue;
       }
       if (take.granted()) {
+        holding = false;
         remove(waiter);
         Permit permit = grant(waiter, take, now, after);
         after.add(() -> {
@@ -277,7 +285,12 @@ final class PoolState {
         continue;
       }
       waiter.binding = take.paused() ? pauseBucket : take.binding();
-      scheduleWake(now + take.waitNanos());
+      long wakeAt = now + take.waitNanos() + jitterWaitNanos(take.binding(), waiter.need);
+      if (wakeAt - (now + take.waitNanos()) > 0) {
+        holding = true;
+        holdUntil = wakeAt;
+      }
+      scheduleWake(wakeAt);
       return;
     }
   }
@@ -689,6 +702,20 @@ final class PoolState {
     store.configure(bucket, newLimit, capacity[b]);
     store.setFloor(bucket, floorFor(b));
     limits = currentLimits();
+  }
+
+  /**
+   * A bucket too small to keep its floor under this demand (a burst of one request, say) can
+   * only wait until it is full, and a request sent the moment it fills may reach the server a hair
+   * early. Such a demand waits the jitter allowance's refill longer.
+   */
+  private long jitterWaitNanos(Bucket binding, long[] need) {
+    if (binding == null || limit[binding.ordinal()] == Limits.UNKNOWN) {
+      return 0;
+    }
+    int b = binding.ordinal();
+    double floor = floorFor(b);
+    return need[b] + floor > capacity[b] ? (long) Math.ceil(floor / ratePerNano(b)) : 0;
   }
 
   /** The jitter allowance of bucket {@code b}: its refill over the allowance, at most half the capacity. */

@@ -64,6 +64,19 @@ class GovernorTest {
   }
 
   @Test
+  void aBurstOfOneRequestIsPacedAJitterAllowanceApart() {
+    // 30 requests a minute, burst unknown (one second of refill: a single request).
+    Governor governor = new Governor(GovernorConfig.builder().limits(Limits.of(30, 1_000_000, 1_000_000))
+        .jitterAllowance(Duration.ofMillis(100)).build(), time);
+    governor.tryAcquire(Demand.of(MODEL, 1, 1)).orElseThrow();
+    CompletableFuture<Permit> next = governor.acquireAsync(Demand.of(MODEL, 1, 1));
+    time.advance(Duration.ofMillis(2_000));
+    assertThat(next).as("full again after 2 s, but not yet sent").isNotDone();
+    time.advance(Duration.ofMillis(100));
+    assertThat(next).isCompleted();
+  }
+
+  @Test
   void aDemandLargerThanAKnownLimitFailsAtOnceNamingTheLimit() {
     Governor governor = governor(Limits.of(50, 30_000, 8_000), null, OutputRule.RESERVE);
     assertThatThrownBy(() -> governor.acquire(Demand.of(MODEL, 10, 9_000)))
