@@ -454,7 +454,8 @@ final class PoolState {
       }
       releaseHeld(permit);
       inFlight--;
-      if (why == Permit.Release.OVERLOADED || why == Permit.Release.TIMED_OUT) {
+      if (why == Permit.Release.OVERLOADED || why == Permit.Release.TIMED_OUT || why == Permit.Release.FAILED) {
+        // An outage may answer 529, 503 or nothing at all: a streak of any of them brakes.
         brakeOnOverloadStreak(now, after);
       }
       switch (why) {
@@ -477,8 +478,9 @@ final class PoolState {
   }
 
   /**
-   * An outage answers every attempt at once with a 529, and a 529 costs no bucket anything, so
-   * nothing but this holds the queue back: after {@value #OVERLOAD_STREAK} overloads in a row
+   * An outage answers every attempt at once with a 529 (or a 5xx, or a refused connection), which
+   * costs no bucket anything, so nothing but this holds the queue back: after
+   * {@value #OVERLOAD_STREAK} such failures in a row
    * with no success between, the pool pauses, 250 ms and doubling with each further overload up
    * to 30 s, and then sends one request at a time; the next success ends the streak. Service-wide 529s at a steady rate (even 20% of
    * attempts) rarely make such a streak, and then pause only briefly.
