@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -129,9 +128,6 @@ public final class Governor implements AutoCloseable {
   static RuntimeException unwrap(Throwable cause) {
     if (cause instanceof RuntimeException runtime) {
       return runtime;
-    }
-    if (cause instanceof CancellationException cancelled) {
-      return cancelled;
     }
     return new PacerException(String.valueOf(cause.getMessage()), cause);
   }

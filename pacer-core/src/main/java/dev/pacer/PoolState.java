@@ -63,7 +63,6 @@ final class PoolState {
   private final OutputTracker outputs = new OutputTracker();
   private final boolean countsCacheReads;
 
-  private Limits limits;
   private boolean probing;
   private Bucket pauseBucket;
   private long ticketSequence;
@@ -87,7 +86,6 @@ final class PoolState {
     // A store shared with other processes says when capacity came back through one of them.
     store.onChange(this::onStoreChange);
     long now = time.nanoTime();
-    this.limits = Limits.NONE;
     Limits configured = config.configuredLimits(name);
     for (Bucket bucket : BUCKETS) {
       if (configured.isKnown(bucket)) {
@@ -522,7 +520,7 @@ final class PoolState {
         probing = false; // a server that sends no rate-limit headers: nothing more to wait for
         return;
       }
-      Limits before = limits;
+      Limits before = currentLimits();
       StringBuilder learned = new StringBuilder();
       boolean admitted = head.isSuccess();
       for (Bucket bucket : BUCKETS) {
@@ -580,9 +578,8 @@ final class PoolState {
           permit.pendingInputRaise = raise;
         }
       }
-      limits = currentLimits();
       if (!learned.isEmpty()) {
-        emit(after, new PacerEvent.LimitsLearned(name, before, limits, learned.toString()));
+        emit(after, new PacerEvent.LimitsLearned(name, before, currentLimits(), learned.toString()));
         failHopelessWaiters(after);
       }
       if (!admitted && retryAfterSeconds(head) * 1e9 >= windowNanos) {
@@ -703,7 +700,6 @@ final class PoolState {
     capacity[b] = Math.max(1, Math.min(newCapacity, newLimit));
     store.configure(bucket, newLimit, capacity[b]);
     store.setFloor(bucket, floorFor(b));
-    limits = currentLimits();
   }
 
   /**
@@ -730,11 +726,7 @@ final class PoolState {
   }
 
   private Limits currentLimits() {
-    return new Limits(knownLimit(REQ), knownLimit(IN), knownLimit(OUT));
-  }
-
-  private long knownLimit(int b) {
-    return limit[b];
+    return new Limits(limit[REQ], limit[IN], limit[OUT]);
   }
 
   /** After limits were learned, waiters that can now never fit fail rather than wait forever. */
@@ -778,7 +770,7 @@ final class PoolState {
     lock.lock();
     try {
       PoolBuckets.State state = store.state();
-      return new PoolSnapshot(name, limits, state.levels(), state.capacities(), interactive.size() + batch.size(),
+      return new PoolSnapshot(name, currentLimits(), state.levels(), state.capacities(), interactive.size() + batch.size(),
           inFlight, concurrency.limit(), Duration.ofNanos(state.pausedForNanos()));
     } finally {
       lock.unlock();

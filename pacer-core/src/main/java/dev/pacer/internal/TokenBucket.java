@@ -49,10 +49,6 @@ public final class TokenBucket {
     drainPerNano = Math.max(0, Math.min(tokensPerNano, ratePerNano));
   }
 
-  public double drainPerNano() {
-    return drainPerNano;
-  }
-
   /**
    * Keeps {@code tokens} in the bucket: a demand is let through only if this much would remain
    * (unless it is too large for that, when it goes from a full bucket). Absorbs the jitter between
