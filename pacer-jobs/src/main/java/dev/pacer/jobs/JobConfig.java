@@ -15,23 +15,28 @@ import java.util.Optional;
  * @param output the JSONL file of results (default: the input's name with {@code .results.jsonl})
  * @param defaults what completes lines that leave the model, max_tokens or system out
  * @param retryErrored resend requests whose earlier result is {@code errored}
+ * @param retryExpired resend requests whose earlier result is {@code expired} or {@code canceled}
+ *     (a Message Batch ended before processing them)
  * @param allowChanges resume even though the input file or the request options changed since the
  *     results were written (otherwise such a run stops with an explanation)
  * @param maxCostUsd a hard ceiling: no request starts whose worst case could take the job past it
  * @param deadline how long the whole job may take, from its start
  * @param pacing what the pacing layer is told
  * @param via which API sends the requests
+ * @param batches how batches are sized and polled (for {@code --via batches} and {@code auto})
  */
 public record JobConfig(
     Path input,
     Path output,
     RequestDefaults defaults,
     boolean retryErrored,
+    boolean retryExpired,
     boolean allowChanges,
     Optional<BigDecimal> maxCostUsd,
     Optional<Duration> deadline,
     PacingConfig pacing,
-    Via via) {
+    Via via,
+    BatchOptions batches) {
 
   public JobConfig {
     Objects.requireNonNull(input, "input");
@@ -41,6 +46,7 @@ public record JobConfig(
     Objects.requireNonNull(deadline, "deadline");
     Objects.requireNonNull(pacing, "pacing");
     Objects.requireNonNull(via, "via");
+    Objects.requireNonNull(batches, "batches");
     maxCostUsd.ifPresent(cost -> {
       if (cost.signum() < 0) {
         throw new IllegalArgumentException("max cost must not be negative, got " + cost);
@@ -78,16 +84,23 @@ public record JobConfig(
     return output.resolveSibling(output.getFileName() + ".state.json");
   }
 
+  /** The file kept beside the output that records the job's Message Batches: submitted, in flight, collected. */
+  public Path batchesFile() {
+    return output.resolveSibling(output.getFileName() + ".batches.jsonl");
+  }
+
   public static final class Builder {
     private final Path input;
     private Path output;
     private RequestDefaults defaults = RequestDefaults.none();
     private boolean retryErrored;
+    private boolean retryExpired;
     private boolean allowChanges;
     private BigDecimal maxCostUsd;
     private Duration deadline;
     private PacingConfig pacing = PacingConfig.defaults();
     private Via via = Via.MESSAGES;
+    private BatchOptions batches = BatchOptions.defaults();
 
     private Builder(Path input) {
       this.input = Objects.requireNonNull(input, "input");
@@ -105,6 +118,11 @@ public record JobConfig(
 
     public Builder retryErrored(boolean retryErrored) {
       this.retryErrored = retryErrored;
+      return this;
+    }
+
+    public Builder retryExpired(boolean retryExpired) {
+      this.retryExpired = retryExpired;
       return this;
     }
 
@@ -133,9 +151,14 @@ public record JobConfig(
       return this;
     }
 
+    public Builder batches(BatchOptions batches) {
+      this.batches = batches;
+      return this;
+    }
+
     public JobConfig build() {
-      return new JobConfig(input, output == null ? defaultOutput(input) : output, defaults, retryErrored, allowChanges,
-          Optional.ofNullable(maxCostUsd), Optional.ofNullable(deadline), pacing, via);
+      return new JobConfig(input, output == null ? defaultOutput(input) : output, defaults, retryErrored, retryExpired,
+          allowChanges, Optional.ofNullable(maxCostUsd), Optional.ofNullable(deadline), pacing, via, batches);
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.pacer.jobs;
 
+import dev.pacer.jobs.batches.AutoRule;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -23,11 +24,13 @@ import java.util.Set;
  * @param leastTimeAtMaxOutput the least possible time if every answer used its max_tokens
  * @param bindingLimit the limit that sets {@code leastTime}
  * @param limitsKnown false when some limit is unknown (learned from headers while running)
+ * @param batchPriceFactor batch price ÷ standard price (0.5): the same requests through Message Batches
+ * @param auto what {@code --via auto} would choose for this run, and why
  */
 public record JobEstimate(int lines, int requests, int rejected, List<InputProblem> problems, int alreadyAnswered,
     int toSend, boolean exactCounts, List<PoolEstimate> pools, double inputCostUsd, double maxOutputCostUsd,
     Set<String> unpricedModels, Duration leastTime, Duration leastTimeAtMaxOutput, String bindingLimit,
-    boolean limitsKnown) {
+    boolean limitsKnown, double batchPriceFactor, AutoRule.Choice auto) {
 
   public JobEstimate {
     problems = List.copyOf(problems);

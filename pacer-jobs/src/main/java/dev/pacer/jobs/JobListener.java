@@ -15,6 +15,9 @@ public interface JobListener {
   /** The input has been checked and sending begins: {@code toSend} requests will be sent. */
   default void started(int toSend, int alreadyAnswered) {}
 
+  /** A Message Batch was created ({@code --via batches}): {@code requests} requests are in it. */
+  default void batchCreated(String batchId, int requests) {}
+
   /** One request's result has been written. */
   default void resultWritten(String customId, SendOutcome outcome) {}
 

@@ -4,6 +4,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pacer.PacerStats;
 import dev.pacer.Usage;
 import dev.pacer.estimate.TokenEstimator;
+import dev.pacer.jobs.batches.AutoRule;
+import dev.pacer.jobs.batches.BatchApi;
+import dev.pacer.jobs.batches.BatchJob;
+import dev.pacer.jobs.batches.BatchLog;
 import dev.pacer.jobs.internal.InputLine;
 import dev.pacer.jobs.internal.InputReader;
 import dev.pacer.jobs.internal.JobState;
@@ -69,6 +73,7 @@ public final class JobRunner {
   private final JobListener listener;
   private final TimeSource time;
   private final Optional<TokenCounter> counter;
+  private final Optional<BatchApi> batchApi;
   /** Exact input counts of requests the estimate said were too large, by line (both passes agree). */
   private final Map<Integer, ExactCount> exactCounts = new HashMap<>();
 
@@ -82,6 +87,10 @@ public final class JobRunner {
   private ResultWriter writer;
   private volatile Tally tally;
   private Optional<PacerStats> statsAtStart = Optional.empty();
+  /** The API this run goes through: the configured one, or auto's choice once made. */
+  private volatile Via via;
+  /** The batch path, while it runs (--via batches). */
+  private volatile BatchJob batchJob;
 
   private JobRunner(Builder builder) {
     this.config = builder.config;
@@ -91,6 +100,8 @@ public final class JobRunner {
     this.listener = builder.listener;
     this.time = builder.time;
     this.counter = Optional.ofNullable(builder.counter);
+    this.batchApi = Optional.ofNullable(builder.batchApi);
+    this.via = config.via();
   }
 
   public static Builder builder(JobConfig config) {
@@ -124,6 +135,10 @@ public final class JobRunner {
       }
       stopping = true;
       lock.notifyAll();
+    }
+    BatchJob batches = batchJob;
+    if (batches != null) {
+      batches.wake();
     }
   }
 
@@ -212,8 +227,12 @@ public final class JobRunner {
     PacingConfig pacing = config.pacing();
     LowerBound.Bound least = LowerBound.compute(withoutOutput, this::limitsOf, pacing.window(), pacing.burst(), Duration.ZERO);
     LowerBound.Bound atMax = LowerBound.compute(withMaxOutput, this::limitsOf, pacing.window(), pacing.burst(), Duration.ZERO);
+    int inFlightBatches = (int) BatchLog.peek(config.batchesFile()).stream().filter(BatchLog.Entry::inFlight).count();
+    AutoRule.Choice auto = AutoRule.choose(requests - answered, inputCost + outputCost, catalog.batchPriceFactor(),
+        limitsKnown ? Optional.of(least.time()) : Optional.empty(), config.deadline(), inFlightBatches);
     return new JobEstimate(lines, requests, rejected, problems, answered, requests - answered, counter.isPresent(),
-        estimates, inputCost, outputCost, unpriced, least.time(), atMax.time(), least.binding(), limitsKnown);
+        estimates, inputCost, outputCost, unpriced, least.time(), atMax.time(), least.binding(), limitsKnown,
+        catalog.batchPriceFactor(), auto);
   }
 
   private static String describe(Limits known) {
@@ -240,13 +259,9 @@ public final class JobRunner {
    * Runs the job to its end (or until stopped) and says how it went.
    *
    * @throws JobException when the job cannot start as asked (input missing, input or options
-   *     changed since the output was written, a --via that is not built yet)
+   *     changed since the output was written, --via batches without a {@link BatchApi})
    */
   public JobSummary run() throws IOException, InterruptedException {
-    if (config.via() != Via.MESSAGES) {
-      throw new JobException("--via " + config.via().name().toLowerCase(java.util.Locale.ROOT)
-          + " is not available yet (issue 9); use --via messages");
-    }
     requireInput();
     long startNanos = time.nanoTime();
     ResultsFile.removeLeftovers(config.output());
@@ -283,6 +298,23 @@ public final class JobRunner {
       notice("resuming: " + plan.answered + " of " + plan.requests + " requests already answered in "
           + config.output() + "; sending the other " + plan.toSend);
     }
+    List<BatchLog.Entry> batchesInFlight = BatchLog.peek(config.batchesFile()).stream()
+        .filter(e -> e.inFlight() || e.uncertain()).toList();
+    if (via == Via.AUTO) {
+      AutoRule.Choice choice = AutoRule.choose(plan.toSend, plan.worstStandardUsd, catalog.batchPriceFactor(),
+          leastDirectTime(plan), config.deadline(), batchesInFlight.size());
+      via = choice.via();
+      notice("--via auto: " + choice);
+    }
+    if (via == Via.BATCHES) {
+      return runBatches(plan, scan, startNanos);
+    }
+    Set<String> inBatches = new java.util.HashSet<>();
+    batchesInFlight.forEach(e -> inBatches.addAll(e.customIds()));
+    if (!inBatches.isEmpty()) {
+      notice(inBatches.size() + " requests are in Message Batches an earlier run left in flight (recorded in "
+          + config.batchesFile() + "): they are not sent again; rerun with --via batches to collect them");
+    }
 
     // Pass 2: send.
     statsAtStart = sender.stats();
@@ -294,7 +326,7 @@ public final class JobRunner {
       call(() -> listener.started(plan.toSend, plan.answered));
       writer = new ResultWriter(config.output());
       try {
-        send(scan);
+        send(scan, inBatches);
         awaitInFlight();
       } finally {
         writer.close();
@@ -303,6 +335,45 @@ public final class JobRunner {
       deadline.ifPresent(TimeSource.Scheduled::cancel);
     }
     return summarize(plan, startNanos);
+  }
+
+  /** The batch path: the requests to send go through the Message Batches API ({@link BatchJob}). */
+  private JobSummary runBatches(Plan plan, ResultsFile.Scan scan, long startNanos) throws IOException,
+      InterruptedException {
+    BatchApi api = batchApi.orElseThrow(() -> new JobException(
+        "--via batches needs the Message Batches endpoints, and this runner has none (JobRunner.Builder.batchApi)"));
+    statsAtStart = sender.stats();
+    BatchJob job = new BatchJob(config, catalog, api, listener, time, () -> stopping, this::worstCost);
+    batchJob = job;
+    Optional<TimeSource.Scheduled> deadline = config.deadline().map(d -> time.schedule(this::deadlineReached,
+        d.toNanos() - (time.nanoTime() - startNanos)));
+    BatchJob.Result result;
+    try {
+      call(() -> listener.started(plan.toSend, plan.answered));
+      result = job.run(plan.toSend, id -> isKept(scan.results().get(id)));
+    } finally {
+      deadline.ifPresent(TimeSource.Scheduled::cancel);
+    }
+    if (result.stoppedByMaxCost()) {
+      stopWith(JobOutcome.STOPPED_BY_MAX_COST);
+    }
+    JobOutcome outcome = stopOutcome == null ? JobOutcome.COMPLETED : stopOutcome;
+    // Calls to the batch endpoints, as the Pacer counted them (create, retrieve, list, results).
+    PacerStats before = statsAtStart.orElse(null);
+    PacerStats after = before == null ? null : sender.stats().orElse(null);
+    long attempts = after == null ? 0 : after.attempts() - before.attempts();
+    long calls = after == null ? 0 : after.requests() - before.requests();
+    long rateLimited = after == null ? 0 : after.rateLimited() - before.rateLimited();
+    long overloaded = after == null ? 0 : after.overloaded() - before.overloaded();
+    int done = result.succeeded() + result.errored() + result.canceled() + result.expired();
+    return new JobSummary(outcome, Via.BATCHES, plan.lines, plan.requests, plan.rejected, plan.answered, result.sent(),
+        result.succeeded(), result.errored(), result.canceled(), result.expired(), plan.toSend - done,
+        plan.earlierErrored, attempts, Math.max(0, attempts - calls), rateLimited, overloaded, Usages.allInput(result.usage()), result.usage().outputTokens(),
+        result.usage().cacheCreationInputTokens(), result.usage().cacheReadInputTokens(), result.costUsd(),
+        result.standardCostUsd(), result.unpriced(), result.batchesCreated(), result.batchesInFlight(),
+        Duration.ofNanos(time.nanoTime() - startNanos), Optional.empty(),
+        "none: Message Batches do not use the interactive limits", OptionalDouble.empty(), plan.problems,
+        config.output());
   }
 
   private void requireInput() {
@@ -323,6 +394,21 @@ public final class JobRunner {
     int earlierErrored;
     int toSend;
     final List<InputProblem> problems = new ArrayList<>();
+    /** For --via auto: the worst case of the requests to send at standard prices, and their load per pool. */
+    double worstStandardUsd;
+    final Map<String, long[]> loads = new TreeMap<>();
+  }
+
+  /** For --via auto: the least possible time of the requests to send through the Messages API, if the limits are known. */
+  private Optional<Duration> leastDirectTime(Plan plan) {
+    List<LowerBound.PoolLoad> loads = new ArrayList<>();
+    plan.loads.forEach((pool, load) -> loads.add(new LowerBound.PoolLoad(pool, (int) load[0], load[1], 0)));
+    if (loads.isEmpty()) {
+      return Optional.empty();
+    }
+    LowerBound.Bound bound = LowerBound.compute(loads, this::limitsOf, config.pacing().window(), config.pacing().burst(),
+        Duration.ZERO);
+    return bound.complete() ? Optional.of(bound.time()) : Optional.empty();
   }
 
   private Plan plan(ResultsFile.Scan scan) throws IOException, InterruptedException {
@@ -348,6 +434,12 @@ public final class JobRunner {
           }
         } else {
           plan.toSend++;
+          if (via == Via.AUTO) {
+            plan.worstStandardUsd += worstCost(request);
+            long[] load = plan.loads.computeIfAbsent(catalog.poolOf(request.model()), p -> new long[2]);
+            load[0]++;
+            load[1] += estimatedInput(request);
+          }
         }
       }
       plan.inputLines = reader.lineCount();
@@ -400,7 +492,10 @@ public final class JobRunner {
         + "; keeping the results already written");
   }
 
-  /** Results a run keeps: successes always, errors unless --retry-errored, input rejections never. */
+  /**
+   * Results a run keeps: successes always, errors unless --retry-errored, expired and canceled
+   * unless --retry-expired, input rejections never.
+   */
   private boolean isKept(ResultsFile.Status status) {
     if (status == null) {
       return false;
@@ -408,7 +503,8 @@ public final class JobRunner {
     return switch (status) {
       case SUCCEEDED -> true;
       case REJECTED_INPUT -> false;
-      case ERRORED, CANCELED, EXPIRED -> !config.retryErrored();
+      case ERRORED -> !config.retryErrored();
+      case CANCELED, EXPIRED -> !config.retryExpired();
     };
   }
 
@@ -421,8 +517,8 @@ public final class JobRunner {
    * agree (the governor refuses what learned limits rule out, as an errored result).
    */
   private InputLine screen(InputLine line) throws InterruptedException {
-    if (!(line instanceof InputLine.Request request)) {
-      return line;
+    if (!(line instanceof InputLine.Request request) || config.via() != Via.MESSAGES) {
+      return line; // batches have no interactive limits; auto decides after this pass
     }
     String pool = catalog.poolOf(request.model());
     PacingConfig pacing = config.pacing();
@@ -489,7 +585,7 @@ public final class JobRunner {
     return sender.limits(pool).map(limits -> limits.orElse(configured)).orElse(configured);
   }
 
-  private void send(ResultsFile.Scan scan) throws IOException, InterruptedException {
+  private void send(ResultsFile.Scan scan, Set<String> inBatches) throws IOException, InterruptedException {
     try (InputReader reader = new InputReader(config.input(), config.defaults())) {
       InputLine line;
       while (!stopping && (line = screen(reader.next())) != null) {
@@ -502,7 +598,7 @@ public final class JobRunner {
           continue;
         }
         InputLine.Request request = (InputLine.Request) line;
-        if (isKept(scan.results().get(request.customId()))) {
+        if (isKept(scan.results().get(request.customId())) || inBatches.contains(request.customId())) {
           continue;
         }
         if (!admit(request)) {
@@ -618,6 +714,12 @@ public final class JobRunner {
   }
 
   private void deadlineReached() {
+    if (batchJob != null) {
+      notice("--deadline " + Durations.format(config.deadline().orElseThrow()) + " reached: stopping; batches in flight "
+          + "go on at the server, and a rerun collects them");
+      stopWith(JobOutcome.STOPPED_BY_DEADLINE);
+      return;
+    }
     if (inFlight.isEmpty() && stopping) {
       return;
     }
@@ -656,11 +758,11 @@ public final class JobRunner {
     // Retries: attempts beyond each request's first (requests refused before sending made none).
     long firstAttempts = Math.max(0, t.sent() - t.unattempted());
     long retries = Math.max(0, totals.attempts() - firstAttempts);
-    return new JobSummary(outcome, plan.lines, plan.requests, plan.rejected, plan.answered, t.sent(), t.succeeded(),
-        t.errored(), unfinished, plan.earlierErrored, totals.attempts(), retries, totals.rateLimited(),
-        totals.overloaded(), Usages.allInput(t.usage()), t.usage().outputTokens(),
-        t.usage().cacheCreationInputTokens(), t.usage().cacheReadInputTokens(), t.cost(), t.unpriced(), elapsed, bound,
-        binding, efficiency, plan.problems, config.output());
+    return new JobSummary(outcome, Via.MESSAGES, plan.lines, plan.requests, plan.rejected, plan.answered, t.sent(),
+        t.succeeded(), t.errored(), 0, 0, unfinished, plan.earlierErrored, totals.attempts(), retries,
+        totals.rateLimited(), totals.overloaded(), Usages.allInput(t.usage()), t.usage().outputTokens(),
+        t.usage().cacheCreationInputTokens(), t.usage().cacheReadInputTokens(), t.cost(), t.cost(), t.unpriced(), 0, 0,
+        elapsed, bound, binding, efficiency, plan.problems, config.output());
   }
 
   /** Attempts, 429s and 529s of this run. */
@@ -684,6 +786,10 @@ public final class JobRunner {
 
   /** A snapshot for a progress display; cheap, callable from any thread. */
   public JobProgress progress() {
+    BatchJob batches = batchJob;
+    if (batches != null) {
+      return batches.progress(stopping);
+    }
     Tally current = tally;
     if (current == null) {
       return new JobProgress(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, Duration.ZERO, Optional.empty(), List.of(), stopping);
@@ -874,6 +980,7 @@ public final class JobRunner {
     private JobListener listener = JobListener.none();
     private TimeSource time = TimeSource.system();
     private TokenCounter counter;
+    private BatchApi batchApi;
 
     private Builder(JobConfig config) {
       this.config = Objects.requireNonNull(config, "config");
@@ -919,6 +1026,15 @@ public final class JobRunner {
      */
     public Builder tokenCounter(TokenCounter counter) {
       this.counter = counter;
+      return this;
+    }
+
+    /**
+     * The Message Batches endpoints, for {@code --via batches} and {@code auto} (for
+     * {@link SdkRequestSender}, {@link SdkRequestSender#batchApi()}: the same paced client).
+     */
+    public Builder batchApi(BatchApi batchApi) {
+      this.batchApi = batchApi;
       return this;
     }
 

@@ -126,6 +126,14 @@ public final class SdkRequestSender implements RequestSender, TokenCounter {
     return PacedAnthropic.wrap(builder, pacer);
   }
 
+  /**
+   * The Message Batches endpoints through this sender's client: paced by the same Pacer (pool
+   * {@code batches}, the batch endpoints' own limit), with the job's priority.
+   */
+  public dev.pacer.jobs.batches.BatchApi batchApi() {
+    return new dev.pacer.jobs.batches.SdkBatchApi(client, priority);
+  }
+
   /** The Pacer that paces this sender's requests. */
   public Pacer pacer() {
     return pacer;

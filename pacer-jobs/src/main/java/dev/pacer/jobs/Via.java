@@ -6,9 +6,9 @@ import java.util.Locale;
 public enum Via {
   /** One Messages API call per request, paced under the interactive limits. */
   MESSAGES,
-  /** The Message Batches API, at half price (not built yet: issue 9). */
+  /** The Message Batches API, at half price, within 24 hours ({@link dev.pacer.jobs.batches.BatchJob}). */
   BATCHES,
-  /** Messages for small or urgent jobs, batches otherwise (not built yet: issue 9). */
+  /** Messages for small or urgent jobs, batches otherwise, by {@link dev.pacer.jobs.batches.AutoRule}. */
   AUTO;
 
   public static Via parse(String text) {

@@ -63,6 +63,13 @@ public final class ResultWriter implements Closeable {
     return true;
   }
 
+  /** Makes what was written durable (for records a crash must not lose). */
+  public synchronized void force() throws IOException {
+    if (!closed) {
+      channel.force(false);
+    }
+  }
+
   @Override
   public synchronized void close() throws IOException {
     if (closed) {

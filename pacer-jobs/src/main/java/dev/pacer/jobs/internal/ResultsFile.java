@@ -114,7 +114,7 @@ public final class ResultsFile {
   }
 
   /** The length of the file up to and including its last line break. */
-  static long completeLength(Path output) throws IOException {
+  public static long completeLength(Path output) throws IOException {
     try (RandomAccessFile file = new RandomAccessFile(output.toFile(), "r")) {
       long end = file.length();
       byte[] buffer = new byte[8192];
