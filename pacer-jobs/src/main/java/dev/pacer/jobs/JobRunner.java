@@ -123,6 +123,11 @@ public final class JobRunner {
     wake();
   }
 
+  /** True when the run goes through the Message Batches API (--via batches, or auto's choice). */
+  public boolean viaBatches() {
+    return via == Via.BATCHES;
+  }
+
   /** True once {@link #stop()} (or a limit) ended admission. */
   public boolean isStopping() {
     return stopping;

@@ -488,10 +488,10 @@ class JobRunnerTest {
   }
 
   @Test
-  void batchesAreNotBuiltYet() throws IOException {
+  void batchesWithoutTheBatchEndpointsStopWithAnExplanation() throws IOException {
     Path input = prompts(dir.resolve("in.jsonl"), 1);
     assertThatThrownBy(() -> run(job(input).via(Via.BATCHES).build()))
-        .isInstanceOf(JobException.class).hasMessageContaining("issue 9");
+        .isInstanceOf(JobException.class).hasMessageContaining("needs the Message Batches endpoints");
   }
 
   @Test
