@@ -9,6 +9,7 @@ import com.anthropic.core.http.Interceptor;
 import dev.pacer.Pacer;
 import dev.pacer.Priority;
 import dev.pacer.anthropic.internal.AttemptObserver;
+import dev.pacer.anthropic.internal.CancellableCalls;
 import dev.pacer.anthropic.internal.PacingContext;
 import dev.pacer.anthropic.internal.PacingInterceptor;
 import dev.pacer.time.TimeSource;
@@ -53,7 +54,7 @@ public final class PacedAnthropic implements AutoCloseable {
 
   private PacedAnthropic(PacingInterceptor interceptor, AnthropicClient client) {
     this.interceptor = interceptor;
-    this.client = client;
+    this.client = CancellableCalls.client(client, interceptor.context()); // cancelling an async call reaches it
   }
 
   /** A paced client built from {@code builder} (its retries turned off), paced by {@code pacer}. */

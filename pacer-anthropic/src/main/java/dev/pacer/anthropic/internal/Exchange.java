@@ -73,7 +73,8 @@ final class Exchange {
   static Optional<Exchange> open(PacingContext context, HttpClient delegate, HttpRequest original,
       RequestOptions options, Route route) {
     Priority priority = priority(original).orElse(context.defaultPriority());
-    HttpRequest.Builder stripped = original.toBuilder().removeHeaders(PacingContext.PRIORITY_HEADER);
+    HttpRequest.Builder stripped = original.toBuilder().removeHeaders(PacingContext.PRIORITY_HEADER)
+        .removeHeaders(PacingContext.CALL_HEADER);
     byte[] body = new byte[0];
     Optional<HttpRequestBody> originalBody = original.body();
     if (originalBody.isPresent()) {

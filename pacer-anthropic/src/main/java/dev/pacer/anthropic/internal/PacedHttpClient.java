@@ -59,6 +59,19 @@ public final class PacedHttpClient implements HttpClient {
 
   @Override
   public CompletableFuture<HttpResponse> executeAsync(HttpRequest request, RequestOptions options) {
+    CallLink call = context.takeCall(request); // the user's call, when made through CancellableCalls
+    if (call == null) {
+      return send(request, options);
+    }
+    if (call.isCancelled()) {
+      CompletableFuture<HttpResponse> cancelled = new CompletableFuture<>();
+      cancelled.cancel(false); // cancelled before it got here: never waits, never sent
+      return cancelled;
+    }
+    return call.attach(send(request, options));
+  }
+
+  private CompletableFuture<HttpResponse> send(HttpRequest request, RequestOptions options) {
     Route route = Route.of(request);
     Optional<Exchange> opened;
     try {

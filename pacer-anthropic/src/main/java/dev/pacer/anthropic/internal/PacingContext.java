@@ -1,5 +1,6 @@
 package dev.pacer.anthropic.internal;
 
+import com.anthropic.core.http.HttpRequest;
 import dev.pacer.Pacer;
 import dev.pacer.Priority;
 import dev.pacer.anthropic.CostTracker;
@@ -7,9 +8,12 @@ import dev.pacer.estimate.TokenEstimator;
 import dev.pacer.time.TimeSource;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -21,6 +25,9 @@ public final class PacingContext {
   /** A request header that sets one request's priority ({@code interactive} or {@code batch}); never sent. */
   public static final String PRIORITY_HEADER = "x-pacer-priority";
 
+  /** A request header naming the async call a request belongs to (see {@link CancellableCalls}); never sent. */
+  static final String CALL_HEADER = "x-pacer-call";
+
   private final Pacer pacer;
   private final CostTracker costs;
   private final Priority defaultPriority;
@@ -28,6 +35,8 @@ public final class PacingContext {
   private final TimeSource time;
   private final ThreadFactory attemptThreads = Thread.ofVirtual().name("pacer-attempt-", 0).factory();
   private final List<AttemptObserver> observers = new CopyOnWriteArrayList<>();
+  private final AtomicLong callIds = new AtomicLong();
+  private final Map<String, CallLink> calls = new ConcurrentHashMap<>();
 
   public PacingContext(Pacer pacer, CostTracker costs, Priority defaultPriority, Duration requestTimeout,
       TimeSource time) {
@@ -65,6 +74,31 @@ public final class PacingContext {
 
   Thread newAttemptThread(Runnable task) {
     return attemptThreads.newThread(task);
+  }
+
+  /** A new async call, registered until its request reaches the transport or the call ends. */
+  CallLink openCall() {
+    CallLink call = new CallLink(Long.toString(callIds.incrementAndGet()));
+    calls.put(call.id(), call);
+    return call;
+  }
+
+  /**
+   * The async call {@code request} belongs to, taken out of the registry (a call sends one
+   * request; a later page of a list carries its first call's id, by then gone); null if none.
+   */
+  CallLink takeCall(HttpRequest request) {
+    List<String> ids = request.headers().values(CALL_HEADER);
+    return ids.isEmpty() ? null : calls.remove(ids.get(0));
+  }
+
+  void forgetCall(CallLink call) {
+    calls.remove(call.id(), call);
+  }
+
+  /** Async calls made and not yet taken by the transport nor ended (for tests: nothing stays). */
+  public int pendingCalls() {
+    return calls.size();
   }
 
   public void addObserver(AttemptObserver observer) {

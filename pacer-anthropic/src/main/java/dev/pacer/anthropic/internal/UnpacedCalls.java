@@ -32,7 +32,8 @@ final class UnpacedCalls {
   }
 
   HttpResponse execute(HttpRequest original, RequestOptions options) {
-    HttpRequest request = original.toBuilder().removeHeaders(PacingContext.PRIORITY_HEADER).build();
+    HttpRequest request = original.toBuilder().removeHeaders(PacingContext.PRIORITY_HEADER)
+        .removeHeaders(PacingContext.CALL_HEADER).build();
     boolean repeatable = request.body().map(body -> body.repeatable()).orElse(true);
     RetryPolicy policy = context.pacer().retryPolicy();
     long started = context.time().nanoTime();
