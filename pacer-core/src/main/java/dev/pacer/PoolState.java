@@ -68,9 +68,14 @@ final class PoolState {
   private long ticketSequence;
   private int inFlight;
   private int overloadStreak;
-  /** While set, nothing is admitted before holdUntil (see jitterWaitNanos). */
+  /**
+   * While set, nothing is admitted before holdUntil (see jitterWaitNanos), as long as the head's
+   * demand still leaves no room for the floor of holdBucket: a reading that shows a larger burst
+   * lifts the hold at once.
+   */
   private boolean holding;
   private long holdUntil;
+  private Bucket holdBucket;
   private TimeSource.Scheduled wake;
   private long wakeAt;
   private boolean closed;
@@ -149,7 +154,7 @@ final class PoolState {
       if (interactive.isEmpty() && batch.isEmpty()) {
         Waiter waiter = new Waiter(demand, need, 1, now, null, name + "#" + ticketSequence++);
         if (locallyAdmissible()) {
-          PoolBuckets.Take take = store.tryTake(doubles(need), waiter.ticket);
+          PoolBuckets.Take take = store.tryTake(admissionNeed(need), waiter.ticket);
           if (take.granted()) {
             permit = grant(waiter, take, now, after);
           } else {
@@ -258,13 +263,13 @@ final class PoolState {
         cancelWake(); // a permit's end will drain again
         return;
       }
-      if (holding && holdUntil - now > 0) {
+      if (holding && holdUntil - now > 0 && jitterWaitNanos(holdBucket, admissionNeed(waiter.need)) > 0) {
         scheduleWake(holdUntil);
         return;
       }
       PoolBuckets.Take take;
       try {
-        take = store.tryTake(doubles(waiter.need), waiter.ticket);
+        take = store.tryTake(admissionNeed(waiter.need), waiter.ticket);
       } catch (RuntimeException storeFailed) {
         // A shared store that fails closed (its backend gone too long): this waiter fails, with why.
         abandon(waiter);
@@ -283,10 +288,11 @@ final class PoolState {
         continue;
       }
       waiter.binding = take.paused() ? pauseBucket : take.binding();
-      long wakeAt = now + take.waitNanos() + jitterWaitNanos(take.binding(), waiter.need);
+      long wakeAt = now + take.waitNanos() + jitterWaitNanos(take.binding(), admissionNeed(waiter.need));
       if (wakeAt - (now + take.waitNanos()) > 0) {
         holding = true;
         holdUntil = wakeAt;
+        holdBucket = take.binding();
       }
       scheduleWake(wakeAt);
       return;
@@ -306,8 +312,27 @@ final class PoolState {
     return new double[] {values[0], values[1], values[2]};
   }
 
+  /**
+   * What the buckets must hold to admit a demand. Under the live rule the server admits while the
+   * output bucket is not in debt and charges the answer as it is generated; Pacer asks the same
+   * (one token) and charges the output it holds at once (see grant), so its forecast stays at or
+   * below the server's level and runs into debt no further than one answer.
+   */
+  private double[] admissionNeed(long[] need) {
+    double[] admission = doubles(need);
+    if (config.outputRule() == OutputRule.LIVE) {
+      admission[OUT] = Math.min(admission[OUT], 1);
+    }
+    return admission;
+  }
+
   private Permit grant(Waiter waiter, PoolBuckets.Take take, long now, List<Runnable> after) {
     double[] levelAfter = take.levelsAfter();
+    double unchargedOutput = waiter.need[OUT] - admissionNeed(waiter.need)[OUT];
+    if (unchargedOutput > 0) {
+      store.charge(new double[] {0, 0, unchargedOutput});
+      levelAfter[OUT] -= unchargedOutput;
+    }
     for (int b = 0; b < 3; b++) {
       heldInFlight[b] += waiter.need[b];
     }
@@ -613,7 +638,7 @@ final class PoolState {
    * the server always seems to have more while requests are in flight.
    */
   private boolean canRaise(int b) {
-    return !(b == OUT && config.outputRule() == OutputRule.LIVE);
+    return true;
   }
 
   /**
@@ -707,7 +732,7 @@ final class PoolState {
    * only wait until it is full, and a request sent the moment it fills may reach the server a hair
    * early. Such a demand waits the jitter allowance's refill longer.
    */
-  private long jitterWaitNanos(Bucket binding, long[] need) {
+  private long jitterWaitNanos(Bucket binding, double[] need) {
     if (binding == null || limit[binding.ordinal()] == Limits.UNKNOWN) {
       return 0;
     }

@@ -73,6 +73,8 @@ public final class VirtualRun {
   private long attemptsSent;
   private long retriesInOutage;
   private long firstAttemptsInOutage;
+  private final List<String> sendLog = new ArrayList<>();
+  private long startNanos;
 
   public VirtualRun(FakeTimeSource time, ServerModel server, long[] limits, Duration window, double burstFraction, long seed) {
     this.time = time;
@@ -81,6 +83,18 @@ public final class VirtualRun {
     this.windowNanos = window.toNanos();
     this.burstFraction = burstFraction;
     this.random = new Random(seed);
+  }
+
+  /** Time to the first token and generation speed of every answer. */
+  public VirtualRun latency(Duration firstToken, double tokensPerSecond) {
+    this.firstTokenLatency = firstToken;
+    this.tokensPerSecond = tokensPerSecond;
+    return this;
+  }
+
+  /** When each attempt was sent, from the start, in seconds, with its outcome (200, 429, 529). */
+  public List<String> sendLog() {
+    return sendLog;
   }
 
   /** 529 before admission with this probability, like a service-wide overload. */
@@ -114,6 +128,7 @@ public final class VirtualRun {
   /** Runs the workload to completion (or until {@code limit} of virtual time has passed). */
   public Result run(String scenario, Pacer pacer, String model, List<Request> workload, Duration limit) {
     long start = time.nanoTime();
+    startNanos = start;
     atStart.forEach(Runnable::run);
     List<CompletableFuture<Usage>> futures = new ArrayList<>();
     long[] elapsedNanos = {0};
@@ -153,6 +168,7 @@ public final class VirtualRun {
       }
       if (outage.test(now) || random.nextDouble() < overloadProbability) {
         overloaded++;
+        log(now, 529);
         ResponseHead head = ResponseHead.of(529, Map.of("x-should-retry", "true"));
         answer.completeExceptionally(new AttemptFailedException(new AttemptFailure.HttpError(head,
             new ApiError("overloaded_error", "Overloaded", null, "req_529"))));
@@ -161,15 +177,21 @@ public final class VirtualRun {
       ServerModel.Admission admission = server.admit(request.inputTokens(), request.maxTokens(), now);
       if (!admission.admitted()) {
         rateLimited++;
+        log(now, 429);
         answer.completeExceptionally(new AttemptFailedException(new AttemptFailure.HttpError(admission.head(),
             new ApiError("rate_limit_error", "This request would exceed the rate limit for your organization of "
                 + admission.bucket().replace('-', ' ') + " per minute.", null, "req_429"))));
         return answer;
       }
       long latency = firstTokenLatency.toNanos() + (long) (request.outputTokens() / tokensPerSecond * 1e9);
+      log(now, 200);
       time.schedule(() -> complete(permit, request, admission.head(), answer), latency);
       return answer;
     };
+  }
+
+  private void log(long now, int status) {
+    sendLog.add(String.format(java.util.Locale.ROOT, "%.3f:%d", (now - startNanos) / 1e9, status));
   }
 
   private void complete(Permit permit, Request request, ResponseHead head, CompletableFuture<Usage> answer) {

@@ -1,0 +1,69 @@
+package dev.pacer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pacer.limits.Limits;
+import dev.pacer.limits.OutputRule;
+import dev.pacer.testing.ServerModel;
+import dev.pacer.testing.VirtualRun;
+import dev.pacer.time.FakeTimeSource;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Jobs about one window long on a compressed window (the scoreboard's shape, on virtual time):
+ * here the first second decides the figure, so these check that the burst is found and used as
+ * soon as the first answer shows it. Limits told (50 RPM / 30,000 ITPM / 8,000 OTPM per 6 s);
+ * the burst is not told, so Pacer starts from its assumed burst (a tenth of a second here, the
+ * compressed 1 s of the real default) and learns the server's (the whole window) from headers.
+ */
+class ShortJobsTest {
+
+  private static final Duration WINDOW = Duration.ofSeconds(6);
+  private static final long[] LIMITS = {50, 30_000, 8_000};
+  private static final Duration FIRST_TOKEN = Duration.ofMillis(60);
+  private static final double TOKENS_PER_SECOND = 800;
+
+  private final FakeTimeSource time = new FakeTimeSource();
+
+  @Test
+  void requestsBehindTheFirstGoOutWhenItsAnswerShowsTheBurst() {
+    // Input-bound: the first estimate (uncalibrated) is larger than the assumed burst, so the first
+    // request goes alone; its answer shows a burst of about 28,000 input tokens.
+    List<String> sent = run(OutputRule.RESERVE, VirtualRun.workload(30, 2_000, 100, 35, 1));
+    double firstAnswer = FIRST_TOKEN.toNanos() / 1e9 + 60 / TOKENS_PER_SECOND; // answers are at most 60 tokens
+    assertThat(sentBy(sent, firstAnswer + 0.01)).as("requests sent by the first answer").isGreaterThanOrEqualTo(5);
+  }
+
+  @Test
+  void underTheLiveRuleTheOutputBurstIsUsed() {
+    // Output-bound: 64 answers of 125-375 tokens, max_tokens 400. The bucket holds 8,000 output
+    // tokens: about twenty answers can be under way at once.
+    List<String> sent = run(OutputRule.LIVE, VirtualRun.workload(64, 40, 400, 250, 4));
+    assertThat(sentBy(sent, 1.0)).as("requests sent in the first second").isGreaterThanOrEqualTo(20);
+  }
+
+  @Test
+  void underTheReserveRuleTheOutputBurstIsUsed() {
+    List<String> sent = run(OutputRule.RESERVE, VirtualRun.workload(64, 40, 400, 250, 3));
+    assertThat(sentBy(sent, 1.0)).as("requests sent in the first second").isGreaterThanOrEqualTo(18);
+  }
+
+  /** Runs a job with the limits told; asserts nothing failed and no 429; returns the send log. */
+  private List<String> run(OutputRule rule, List<VirtualRun.Request> workload) {
+    ServerModel server = new ServerModel(LIMITS[0], LIMITS[1], LIMITS[2], WINDOW.toNanos(), 1.0,
+        rule == OutputRule.LIVE ? ServerModel.Rule.LIVE : ServerModel.Rule.RESERVE, time.nanoTime());
+    VirtualRun run = new VirtualRun(time, server, LIMITS, WINDOW, 1.0, 1).latency(FIRST_TOKEN, TOKENS_PER_SECOND);
+    Pacer pacer = Pacer.builder().timeSource(time).window(WINDOW).assumedBurst(Duration.ofMillis(100))
+        .limits(Limits.of(LIMITS[0], LIMITS[1], LIMITS[2])).outputRule(rule).build();
+    VirtualRun.Result result = run.run("short job", pacer, "claude-sonnet-4-5", workload, Duration.ofMinutes(5));
+    assertThat(result.failed()).as("failed requests").isZero();
+    assertThat(result.rateLimited()).as("429s").isZero();
+    return run.sendLog();
+  }
+
+  private static long sentBy(List<String> sent, double seconds) {
+    return sent.stream().filter(entry -> Double.parseDouble(entry.substring(0, entry.indexOf(':'))) <= seconds).count();
+  }
+}
