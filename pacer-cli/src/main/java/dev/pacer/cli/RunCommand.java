@@ -4,6 +4,7 @@ import dev.pacer.redis.RedisBucketStore;
 import dev.pacer.redis.RedisUnavailableException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pacer.Priority;
+import dev.pacer.jobs.BatchOptions;
 import dev.pacer.jobs.Durations;
 import dev.pacer.jobs.InputProblem;
 import dev.pacer.jobs.JobConfig;
@@ -96,6 +97,10 @@ public final class RunCommand implements Callable<Integer> {
   @Option(names = "--retry-errored", description = "Also resend requests whose earlier result is errored.")
   boolean retryErrored;
 
+  @Option(names = "--retry-expired",
+      description = "Also resend requests whose earlier result is expired or canceled (a batch ended before them).")
+  boolean retryExpired;
+
   @Option(names = "--allow-changes",
       description = "Resume even though the input file or --model/--max-tokens/--system changed since the results were written.")
   boolean allowChanges;
@@ -161,8 +166,21 @@ public final class RunCommand implements Callable<Integer> {
   String priority;
 
   @Option(names = "--via", paramLabel = "API", defaultValue = "messages",
-      description = "messages (one call per request). batches and auto are coming (issue 9). Default: ${DEFAULT-VALUE}.")
+      description = "messages (one call per request), batches (Message Batches: half price, within 24 h) or auto "
+          + "(batches for large jobs without a deadline under 24 h; see docs/batches.md). Default: ${DEFAULT-VALUE}.")
   String via;
+
+  @Option(names = "--batch-size", paramLabel = "N",
+      description = "With batches: the most requests in one batch (1 to 100,000). Default: 100,000.")
+  Integer batchSize;
+
+  @Option(names = "--batch-queue", paramLabel = "N",
+      description = "With batches: the most requests waiting in batches not yet ended. Default: the tier's queue limit.")
+  Long batchQueue;
+
+  @Option(names = "--batch-poll", paramLabel = "DURATION", converter = RunOptions.DurationConverter.class,
+      description = "With batches: the longest wait between two looks at a batch (from 1s, doubling). Default: 1m.")
+  Duration batchPoll;
 
   // ---- Where it sends ----
   @Option(names = "--base-url", paramLabel = "URL", description = "The API's address. Default: ANTHROPIC_BASE_URL, else the Anthropic API.")
@@ -205,9 +223,6 @@ public final class RunCommand implements Callable<Integer> {
       };
       if (exact && !dryRun) {
         throw new IllegalArgumentException("--exact counts tokens for --dry-run; add --dry-run");
-      }
-      if (config.via() != Via.MESSAGES) {
-        throw new IllegalArgumentException("--via " + via + " is not available yet (issue 9): use --via messages");
       }
     } catch (IllegalArgumentException | IOException e) {
       err.println("pacer run: " + e.getMessage());
@@ -296,8 +311,28 @@ public final class RunCommand implements Callable<Integer> {
         .maxCostUsd(maxCost)
         .deadline(deadline)
         .pacing(pacing.build())
-        .via(Via.parse(via));
+        .via(Via.parse(via))
+        .retryExpired(retryExpired)
+        .batches(batchOptions());
     return job.build();
+  }
+
+  private BatchOptions batchOptions() {
+    BatchOptions batches = BatchOptions.defaults();
+    if (batchSize != null) {
+      if (batchSize < 1 || batchSize > BatchOptions.API_MAX_REQUESTS) {
+        throw new IllegalArgumentException("--batch-size must be from 1 to 100,000, got " + batchSize);
+      }
+      batches = batches.withMaxRequestsPerBatch(batchSize);
+    }
+    if (batchQueue != null) {
+      batches = batches.withQueueLimit(positive(batchQueue, "--batch-queue"));
+    }
+    if (batchPoll != null) {
+      Duration first = batchPoll.compareTo(batches.pollMin()) < 0 ? batchPoll : batches.pollMin();
+      batches = batches.withPolls(first, batchPoll);
+    }
+    return batches;
   }
 
   private static long positive(long value, String option) {
@@ -387,8 +422,12 @@ public final class RunCommand implements Callable<Integer> {
           pool.pool(), RunOptions.grouped(pool.requests()), RunOptions.grouped(pool.inputTokens()),
           RunOptions.grouped(pool.maxOutputTokens()), String.join(", ", pool.models()), pool.limits());
     }
-    out.printf(Locale.ROOT, "  cost       input %s; at most %s if every answer used its max_tokens%n",
+    double factor = estimate.batchPriceFactor();
+    out.printf(Locale.ROOT, "  cost       input %s; at most %s if every answer used its max_tokens (Messages API)%n",
         RunOptions.dollars(estimate.inputCostUsd()), RunOptions.dollars(estimate.maxCostUsd()));
+    out.printf(Locale.ROOT, "             input %s; at most %s through Message Batches (%.0f%% of the standard price)%n",
+        RunOptions.dollars(estimate.inputCostUsd() * factor), RunOptions.dollars(estimate.maxCostUsd() * factor),
+        factor * 100);
     if (!estimate.unpricedModels().isEmpty()) {
       out.println("             no price known for " + String.join(", ", estimate.unpricedModels()) + " (not counted)");
     }
@@ -400,6 +439,12 @@ public final class RunCommand implements Callable<Integer> {
         + estimate.bindingLimit() + "), " + Durations.format(estimate.leastTimeAtMaxOutput())
         + " if every answer used its max_tokens; plus one request's latency"
         + (config.pacing().burst().isEmpty() ? "; assumes a full window of burst" : ""));
+    out.println("  via        " + switch (config.via()) {
+      case MESSAGES -> "messages (--via auto would choose " + estimate.auto() + ")";
+      case BATCHES -> "batches: most finish within an hour, all within 24 h (--via auto would choose "
+          + estimate.auto() + ")";
+      case AUTO -> "auto: " + estimate.auto();
+    });
     return estimate.rejected() > 0 ? 1 : 0;
   }
 
@@ -436,13 +481,17 @@ public final class RunCommand implements Callable<Integer> {
     };
     // The sender also counts, with count_tokens, any prompt the estimate says is too large for the limits.
     JobRunner runner = JobRunner.builder(config).sender(sender).tokenCounter(sender).catalog(catalog)
-        .listener(listener).build();
+        .batchApi(sender.batchApi()).listener(listener).build();
     holder[0] = runner;
 
     AtomicInteger interrupts = new AtomicInteger();
     Interrupts.Handle handle = Interrupts.onInterrupt(() -> {
       if (interrupts.incrementAndGet() == 1) {
         runner.stop();
+        if (runner.viaBatches()) {
+          display.message("pacer: Ctrl-C: stopping; batches in flight go on at the server, and a rerun collects them");
+          return;
+        }
         display.message("pacer: Ctrl-C: no new requests; waiting for the " + runner.progress().inFlight()
             + " in flight (Ctrl-C again to abandon them; a rerun sends them)");
       } else {
@@ -502,19 +551,34 @@ public final class RunCommand implements Callable<Integer> {
       case STOPPED_BY_DEADLINE -> "stopped by --deadline";
       case INTERRUPTED -> "interrupted";
     };
-    err.printf(Locale.ROOT, "pacer: %s in %s: %d succeeded, %d errored, %d input line%s rejected%s%n", how,
-        Durations.format(s.elapsed()), s.succeeded(), s.errored(), s.rejected(), s.rejected() == 1 ? "" : "s",
+    boolean batches = s.via() == Via.BATCHES;
+    err.printf(Locale.ROOT, "pacer: %s in %s: %d succeeded, %d errored, %s%d input line%s rejected%s%n", how,
+        Durations.format(s.elapsed()), s.succeeded(), s.errored(),
+        batches ? s.canceled() + " canceled, " + s.expired() + " expired, " : "", s.rejected(),
+        s.rejected() == 1 ? "" : "s",
         s.unfinished() > 0 ? ", " + s.unfinished() + " not sent or unfinished (rerun to finish)" : "");
     err.printf(Locale.ROOT, "  requests  %d in the job: %d sent now, %d answered before%s%n", s.requests(), s.sent(),
-        s.skipped(), s.earlierErrored() > 0 ? " (" + s.earlierErrored() + " of them errored: --retry-errored resends them)" : "");
-    err.printf(Locale.ROOT, "  attempts  %d (%d retries); 429s %d, 529s %d%n", s.attempts(), s.retries(), s.rateLimited(),
-        s.overloaded());
-    err.printf(Locale.ROOT, "  tokens    %s in, %s out; cost %s%s%n", RunOptions.grouped(s.inputTokens()),
+        s.skipped(), s.earlierErrored() > 0 ? " (" + s.earlierErrored()
+            + " of them errored, canceled or expired: --retry-errored, --retry-expired resend them)" : "");
+    if (batches) {
+      err.printf(Locale.ROOT, "  batches   %d created now, %d still in flight%s; %d calls to the batch endpoints, "
+          + "429s %d%n", s.batchesCreated(), s.batchesInFlight(), s.batchesInFlight() > 0 ? " (a rerun collects them)" : "",
+          s.attempts(), s.rateLimited());
+    } else {
+      err.printf(Locale.ROOT, "  attempts  %d (%d retries); 429s %d, 529s %d%n", s.attempts(), s.retries(),
+          s.rateLimited(), s.overloaded());
+    }
+    err.printf(Locale.ROOT, "  tokens    %s in, %s out; cost %s%s%s%n", RunOptions.grouped(s.inputTokens()),
         RunOptions.grouped(s.outputTokens()), RunOptions.dollars(s.costUsd()),
+        batches ? " at batch prices (" + RunOptions.dollars(s.standardCostUsd()) + " at standard prices)" : "",
         s.unpricedModels().isEmpty() ? "" : " (no price for " + String.join(", ", s.unpricedModels()) + ")");
-    err.printf(Locale.ROOT, "  time      %s; least possible %s; binding limit: %s%s%n", Durations.format(s.elapsed()),
-        s.lowerBound().map(Durations::format).orElse("unknown"), s.bindingLimit(),
-        s.efficiency().isPresent() ? String.format(Locale.ROOT, "; E = %.2f", s.efficiency().getAsDouble()) : "");
+    if (batches) {
+      err.printf(Locale.ROOT, "  time      %s through Message Batches%n", Durations.format(s.elapsed()));
+    } else {
+      err.printf(Locale.ROOT, "  time      %s; least possible %s; binding limit: %s%s%n", Durations.format(s.elapsed()),
+          s.lowerBound().map(Durations::format).orElse("unknown"), s.bindingLimit(),
+          s.efficiency().isPresent() ? String.format(Locale.ROOT, "; E = %.2f", s.efficiency().getAsDouble()) : "");
+    }
     err.println("  results   " + s.output());
   }
 }

@@ -141,6 +141,12 @@ class RunCommandTest {
     assertThat(code).as(err()).isZero();
     assertThat(out()).contains("nothing sent").contains("500 requests").contains("sonnet-4-5")
         .contains("least time").contains("requests (RPM 50)").contains("cost");
+    // Both prices: the batch line is half the standard one.
+    String standard = out().lines().filter(l -> l.contains("(Messages API)")).findFirst().orElseThrow();
+    String batch = out().lines().filter(l -> l.contains("through Message Batches")).findFirst().orElseThrow();
+    assertThat(dollars(batch, "at most")).isEqualTo(dollars(standard, "at most") / 2, org.assertj.core.data.Offset
+        .offset(0.0001));
+    assertThat(out()).contains("via        messages (--via auto would choose messages (500 requests; ");
     assertThat(Files.exists(dir.resolve("in.results.jsonl"))).isFalse();
   }
 
@@ -166,14 +172,52 @@ class RunCommandTest {
     assertThat(json.get("binding_limit").asText()).startsWith("sonnet-4-5 requests");
   }
 
+  /** The dollar figure after {@code label} in {@code line}: {@code at most $0.7500} gives 0.75. */
+  private static double dollars(String line, String label) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile(label + " \\$([0-9,.]+)").matcher(line);
+    assertThat(m.find()).as(line).isTrue();
+    return Double.parseDouble(m.group(1).replace(",", ""));
+  }
+
+  @Test
+  void viaBatchesRunsTheJobInSeveralBatchesAtBatchPrices() throws Exception {
+    Path input = prompts(20);
+    Path summary = dir.resolve("summary.json");
+    int code = run(input.toString(), "--simulate", "--via", "batches", "--batch-size", "8", "--batch-poll", "200ms",
+        "--model", "claude-haiku-4-5", "--max-tokens", "32", "--progress", "none", "--summary-json", summary.toString());
+    assertThat(code).as(err()).isZero();
+    assertThat(lines(dir.resolve("in.results.jsonl"))).hasSize(20);
+    JsonNode json = new ObjectMapper().readTree(summary.toFile());
+    assertThat(json.get("via").asText()).isEqualTo("batches");
+    assertThat(json.get("batches_created").asInt()).isEqualTo(3);
+    assertThat(json.get("succeeded").asInt()).isEqualTo(20);
+    assertThat(json.get("expired").asInt()).isZero();
+    assertThat(json.get("cost_usd").asDouble()).isPositive()
+        .isCloseTo(json.get("standard_cost_usd").asDouble() / 2, org.assertj.core.data.Offset.offset(1e-6));
+    assertThat(err()).contains("created batch msgbatch_").contains("at batch prices").contains("0 expired");
+    assertThat(Files.exists(dir.resolve("in.results.jsonl.batches.jsonl"))).isTrue();
+  }
+
+  @Test
+  void viaAutoSendsASmallJobDirectlyAndSaysWhy() throws Exception {
+    Path input = prompts(3);
+    int code = run(input.toString(), "--simulate", "--via", "auto", "--model", "claude-haiku-4-5", "--max-tokens", "16",
+        "--progress", "none");
+    assertThat(code).as(err()).isZero();
+    assertThat(err()).contains("--via auto: messages (3 requests, fewer than 100)");
+    assertThat(lines(dir.resolve("in.results.jsonl"))).hasSize(3);
+  }
+
   @Test
   void usageErrorsExitTwo() throws Exception {
     Path input = prompts(1);
     assertThat(run(input.toString(), "--window", "soon")).isEqualTo(2);
     assertThat(run(input.toString(), "--tier", "platinum")).isEqualTo(2);
     assertThat(err()).contains("unknown --tier 'platinum'");
-    assertThat(run(input.toString(), "--via", "batches")).isEqualTo(2);
-    assertThat(err()).contains("issue 9");
+    assertThat(run(input.toString(), "--via", "pigeon")).isEqualTo(2);
+    assertThat(err()).contains("unknown --via 'pigeon'");
+    assertThat(run(input.toString(), "--via", "batches", "--batch-size", "100001")).isEqualTo(2);
+    assertThat(err()).contains("--batch-size must be from 1 to 100,000");
     assertThat(run(input.toString(), "--exact")).isEqualTo(2);
     assertThat(run(input.toString(), "--output-rule", "sometimes")).isEqualTo(2);
     assertThat(run(input.toString(), "--concurrency", "0")).isEqualTo(2);
@@ -204,7 +248,8 @@ class RunCommandTest {
         "--max-tokens", "16", "--system", "Be brief.", "--tier", "build", "--rpm", "1000", "--itpm", "1000000",
         "--otpm", "100000", "--limits", limits.toString(), "--window", "1m", "--burst", "6s", "--output-rule", "live",
         "--concurrency", "4", "--request-timeout", "30s", "--deadline", "5m", "--max-cost", "1", "--priority",
-        "interactive", "--simulate", "--retry-errored", "--allow-changes", "--via", "messages", "--progress", "none",
+        "interactive", "--simulate", "--retry-errored", "--retry-expired", "--allow-changes", "--via", "messages",
+        "--batch-size", "1000", "--batch-queue", "5000", "--batch-poll", "30s", "--progress", "none",
         "--summary-json", dir.resolve("s.json").toString());
     assertThat(code).as(err()).isZero();
     assertThat(lines(dir.resolve("o.jsonl"))).hasSize(2);
