@@ -152,6 +152,37 @@ class SimulatedBatchesTest {
   }
 
   @Test
+  void aCrashWhileWritingABatchsResultsThenARerunWritesEachResultOnce() throws Exception {
+    try (Simulator sim = fastBatches()) {
+      Path input = prompts(dir.resolve("in.jsonl"), 12);
+      JobConfig config = job(input, FAST_POLLS).build();
+      BatchApi[] real = new BatchApi[1];
+      assertThatThrownBy(() -> run(sim, config, JobListener.none(), api -> {
+        real[0] = api;
+        return new Crashing(api, 0, false) {
+          @Override
+          public void results(String batchId, Consumer<ObjectNode> line) throws IOException {
+            AtomicInteger passed = new AtomicInteger();
+            api.results(batchId, l -> {
+              if (passed.incrementAndGet() > 5) {
+                throw new IllegalStateException("simulated crash while writing results");
+              }
+              line.accept(l);
+            });
+          }
+        };
+      })).hasMessageContaining("simulated crash");
+      assertThat(results(dir.resolve("in.results.jsonl"))).hasSize(5);
+
+      JobSummary summary = run(sim, config, JobListener.none());
+      assertThat(resultTypes(dir.resolve("in.results.jsonl"))).as("one line per custom_id").hasSize(12)
+          .containsOnlyKeys(ids(12));
+      assertThat(summary.succeeded()).as("the 7 not written before").isEqualTo(7);
+      assertThat(sim.stats().batches().requestsSubmitted()).isEqualTo(12);
+    }
+  }
+
+  @Test
   void aCreateCutOffByACrashIsFoundAtTheServerAndNotSentAgain() throws Exception {
     try (Simulator sim = fastBatches()) {
       Path input = prompts(dir.resolve("in.jsonl"), 25);
@@ -308,7 +339,7 @@ class SimulatedBatchesTest {
   }
 
   /** Passes calls through, then "dies" (throws) after the {@code n}th create returns, or at the first retrieve. */
-  private static final class Crashing implements BatchApi {
+  private static class Crashing implements BatchApi {
     private final BatchApi api;
     private final int crashAfterCreate;
     private final boolean crashAtRetrieve;

@@ -74,6 +74,7 @@ public final class AutoRule {
           + " through the Messages API");
     }
     return new Choice(Via.MESSAGES, toSend + " requests; " + money
-        + (leastDirectTime.map(t -> "; at least " + Durations.format(t) + " directly").orElse("")));
+        + (leastDirectTime.filter(t -> t.toSeconds() >= 1).map(t -> "; at least " + Durations.format(t) + " directly")
+            .orElse("")));
   }
 }

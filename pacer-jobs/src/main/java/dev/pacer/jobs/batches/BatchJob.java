@@ -93,6 +93,7 @@ public final class BatchJob {
   private BatchLog log;
   private ResultWriter writer;
   private boolean maxCostReached;
+  private Predicate<String> kept = id -> false;
 
   public BatchJob(JobConfig config, ModelCatalog catalog, BatchApi api, JobListener listener, TimeSource time,
       Control control, ToDoubleFunction<InputLine.Request> worstCostStandard) {
@@ -131,6 +132,7 @@ public final class BatchJob {
    */
   public Result run(int toSend, Predicate<String> kept) throws IOException, InterruptedException {
     this.toSend = toSend;
+    this.kept = kept;
     this.startNanos = time.nanoTime();
     try (BatchLog opened = BatchLog.open(config.batchesFile())) {
       log = opened;
@@ -489,7 +491,7 @@ public final class BatchJob {
         return;
       }
       counts.merge(type, 1L, Long::sum);
-      if (!answered.add(id) || writeFailure[0] != null) {
+      if (kept.test(id) || !answered.add(id) || writeFailure[0] != null) {
         return; // written before a crash cut the collection short
       }
       try {
