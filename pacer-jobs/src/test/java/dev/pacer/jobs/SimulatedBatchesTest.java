@@ -152,6 +152,37 @@ class SimulatedBatchesTest {
   }
 
   @Test
+  void batchesInFlightAreNotSentAgainDirectlyAndAutoCollectsThem() throws Exception {
+    try (Simulator sim = fastBatches()) {
+      Path input = prompts(dir.resolve("in.jsonl"), 25);
+      assertThatThrownBy(() -> run(sim, job(input, FAST_POLLS.withMaxRequestsPerBatch(10)).build(), JobListener.none(),
+          api -> new Crashing(api, 0, true))).hasMessageContaining("simulated crash");
+
+      List<String> notices = Collections.synchronizedList(new ArrayList<>());
+      JobListener collect = new JobListener() {
+        @Override
+        public void notice(String message) {
+          notices.add(message);
+        }
+      };
+      JobSummary direct = run(sim, job(input, FAST_POLLS).via(Via.MESSAGES).build(), collect);
+      assertThat(direct.sent()).isZero();
+      assertThat(direct.unfinished()).isEqualTo(25);
+      assertThat(direct.exitCode()).isEqualTo(1);
+      assertThat(sim.stats().attempts()).as("nothing sent directly").isZero();
+      assertThat(notices).anySatisfy(n -> assertThat(n).contains("rerun with --via batches to collect them"));
+
+      JobSummary auto = run(sim, job(input, FAST_POLLS).via(Via.AUTO).build(), collect);
+      assertThat(notices).anySatisfy(n -> assertThat(n).startsWith("--via auto: batches (3 batches of an earlier run"));
+      assertThat(auto.via()).isEqualTo(Via.BATCHES);
+      assertThat(auto.succeeded()).isEqualTo(25);
+      assertThat(sim.stats().batches().created()).isEqualTo(3);
+      assertThat(sim.stats().batches().requestsSubmitted()).isEqualTo(25);
+      assertThat(sim.stats().attempts()).isZero();
+    }
+  }
+
+  @Test
   void aCrashWhileWritingABatchsResultsThenARerunWritesEachResultOnce() throws Exception {
     try (Simulator sim = fastBatches()) {
       Path input = prompts(dir.resolve("in.jsonl"), 12);
