@@ -36,7 +36,9 @@ import java.util.Optional;
  * the last response, carrying {@link PacerFacts} as {@code x-pacer-*} headers. Pacer's own
  * refusals come as they are: {@link dev.pacer.DemandTooLargeException} (can never fit) and
  * {@link CostBudgetExceededException} before anything is sent; {@link dev.pacer.PacerTimeoutException}
- * (the request's deadline) and {@link dev.pacer.PacerClosedException} while it waits. See docs/sdk.md.
+ * (the request's deadline) and {@link dev.pacer.PacerClosedException} while it waits. Cancelling
+ * a future of the async client (or closing its async stream) withdraws the request's wait, or
+ * cuts its HTTP call if it was sent. See docs/sdk.md.
  *
  * <p>One instance per SDK client; thread-safe. Closing it closes the SDK client, not the Pacer.
  */
