@@ -307,7 +307,7 @@ public final class JobRunner {
         .filter(e -> e.inFlight() || e.uncertain()).toList();
     if (via == Via.AUTO) {
       AutoRule.Choice choice = AutoRule.choose(plan.toSend, plan.worstStandardUsd, catalog.batchPriceFactor(),
-          leastDirectTime(plan), config.deadline(), batchesInFlight.size());
+          AutoRule.leastDirectTime(plan.loads, this::limitsOf, config.pacing()), config.deadline(), batchesInFlight.size());
       via = choice.via();
       notice("--via auto: " + choice);
     }
@@ -363,22 +363,9 @@ public final class JobRunner {
       stopWith(JobOutcome.STOPPED_BY_MAX_COST);
     }
     JobOutcome outcome = stopOutcome == null ? JobOutcome.COMPLETED : stopOutcome;
-    // Calls to the batch endpoints, as the Pacer counted them (create, retrieve, list, results).
-    PacerStats before = statsAtStart.orElse(null);
-    PacerStats after = before == null ? null : sender.stats().orElse(null);
-    long attempts = after == null ? 0 : after.attempts() - before.attempts();
-    long calls = after == null ? 0 : after.requests() - before.requests();
-    long rateLimited = after == null ? 0 : after.rateLimited() - before.rateLimited();
-    long overloaded = after == null ? 0 : after.overloaded() - before.overloaded();
-    int done = result.succeeded() + result.errored() + result.canceled() + result.expired();
-    return new JobSummary(outcome, Via.BATCHES, plan.lines, plan.requests, plan.rejected, plan.answered, result.sent(),
-        result.succeeded(), result.errored(), result.canceled(), result.expired(), plan.toSend - done,
-        plan.earlierErrored, attempts, Math.max(0, attempts - calls), rateLimited, overloaded, Usages.allInput(result.usage()), result.usage().outputTokens(),
-        result.usage().cacheCreationInputTokens(), result.usage().cacheReadInputTokens(), result.costUsd(),
-        result.standardCostUsd(), result.unpriced(), result.batchesCreated(), result.batchesInFlight(),
-        Duration.ofNanos(time.nanoTime() - startNanos), Optional.empty(),
-        "none: Message Batches do not use the interactive limits", OptionalDouble.empty(), plan.problems,
-        config.output());
+    return result.summary(outcome, new JobSummary.Input(plan.lines, plan.requests, plan.rejected, plan.answered,
+        plan.earlierErrored, plan.toSend, plan.problems), statsAtStart, sender.stats(),
+        Duration.ofNanos(time.nanoTime() - startNanos), config.output());
   }
 
   private void requireInput() {
@@ -402,18 +389,6 @@ public final class JobRunner {
     /** For --via auto: the worst case of the requests to send at standard prices, and their load per pool. */
     double worstStandardUsd;
     final Map<String, long[]> loads = new TreeMap<>();
-  }
-
-  /** For --via auto: the least possible time of the requests to send through the Messages API, if the limits are known. */
-  private Optional<Duration> leastDirectTime(Plan plan) {
-    List<LowerBound.PoolLoad> loads = new ArrayList<>();
-    plan.loads.forEach((pool, load) -> loads.add(new LowerBound.PoolLoad(pool, (int) load[0], load[1], 0)));
-    if (loads.isEmpty()) {
-      return Optional.empty();
-    }
-    LowerBound.Bound bound = LowerBound.compute(loads, this::limitsOf, config.pacing().window(), config.pacing().burst(),
-        Duration.ZERO);
-    return bound.complete() ? Optional.of(bound.time()) : Optional.empty();
   }
 
   private Plan plan(ResultsFile.Scan scan) throws IOException, InterruptedException {

@@ -91,6 +91,13 @@ public record JobSummary(
   }
 
   /**
+   * What the check of the input found, for a summary: lines, requests, rejected lines, requests
+   * answered before (and of them errored, canceled or expired), requests to send, the problems kept.
+   */
+  public record Input(int lines, int requests, int rejected, int skipped, int earlierErrored, int toSend,
+      List<InputProblem> problems) {}
+
+  /**
    * The command's exit status: 130 after Ctrl-C, 3 when stopped by --max-cost or --deadline, 1
    * when any request errored, was canceled or expired, or any line was rejected (this run or kept
    * from an earlier one), else 0.

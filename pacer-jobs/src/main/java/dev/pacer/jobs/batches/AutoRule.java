@@ -1,10 +1,17 @@
 package dev.pacer.jobs.batches;
 
 import dev.pacer.jobs.Durations;
+import dev.pacer.jobs.PacingConfig;
 import dev.pacer.jobs.Via;
+import dev.pacer.jobs.internal.LowerBound;
+import dev.pacer.limits.Limits;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * {@code --via auto}: which API a job goes through, decided once the input is checked. In order:
@@ -37,6 +44,22 @@ public final class AutoRule {
     public String toString() {
       return via.name().toLowerCase(Locale.ROOT) + " (" + why + ")";
     }
+  }
+
+  /**
+   * The least possible time through the Messages API (requests and input tokens), if the limits are known.
+   *
+   * @param loads per pool: requests, estimated input tokens
+   */
+  public static Optional<Duration> leastDirectTime(Map<String, long[]> loads, Function<String, Limits> limitsOf,
+      PacingConfig pacing) {
+    List<LowerBound.PoolLoad> pools = new ArrayList<>();
+    loads.forEach((pool, load) -> pools.add(new LowerBound.PoolLoad(pool, load[0], load[1], 0)));
+    if (pools.isEmpty()) {
+      return Optional.empty();
+    }
+    LowerBound.Bound bound = LowerBound.compute(pools, limitsOf, pacing.window(), pacing.burst(), Duration.ZERO);
+    return bound.complete() ? Optional.of(bound.time()) : Optional.empty();
   }
 
   /**

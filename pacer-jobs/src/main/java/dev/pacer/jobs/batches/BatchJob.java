@@ -2,6 +2,7 @@ package dev.pacer.jobs.batches;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pacer.PacerStats;
 import dev.pacer.Usage;
 import dev.pacer.jobs.Attempts;
 import dev.pacer.jobs.BatchOptions;
@@ -9,6 +10,9 @@ import dev.pacer.jobs.InputProblem;
 import dev.pacer.jobs.JobConfig;
 import dev.pacer.jobs.JobException;
 import dev.pacer.jobs.JobListener;
+import dev.pacer.jobs.JobOutcome;
+import dev.pacer.jobs.JobSummary;
+import dev.pacer.jobs.Via;
 import dev.pacer.jobs.JobProgress;
 import dev.pacer.jobs.ResultError;
 import dev.pacer.jobs.SendOutcome;
@@ -21,6 +25,7 @@ import dev.pacer.limits.Prices;
 import dev.pacer.limits.Tier;
 import dev.pacer.time.TimeSource;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -30,6 +35,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -69,7 +75,29 @@ public final class BatchJob {
    */
   public record Result(int sent, int succeeded, int errored, int canceled, int expired, Usage usage, double costUsd,
       double standardCostUsd, List<String> unpriced, int batchesCreated, int batchesCollected, int batchesInFlight,
-      boolean stoppedByMaxCost) {}
+      boolean stoppedByMaxCost) {
+
+    /**
+     * The run's summary. Attempts and 429s are the Pacer's counts of calls to the batch endpoints
+     * (create, retrieve, list, results) between {@code before} and {@code after}; batches have no
+     * least possible time under the interactive limits.
+     */
+    public JobSummary summary(JobOutcome outcome, JobSummary.Input input, Optional<PacerStats> before,
+        Optional<PacerStats> after, Duration elapsed, Path output) {
+      boolean counted = before.isPresent() && after.isPresent();
+      long attempts = counted ? after.get().attempts() - before.get().attempts() : 0;
+      long calls = counted ? after.get().requests() - before.get().requests() : 0;
+      long rateLimited = counted ? after.get().rateLimited() - before.get().rateLimited() : 0;
+      long overloaded = counted ? after.get().overloaded() - before.get().overloaded() : 0;
+      int done = succeeded + errored + canceled + expired;
+      return new JobSummary(outcome, Via.BATCHES, input.lines(), input.requests(), input.rejected(), input.skipped(),
+          sent, succeeded, errored, canceled, expired, input.toSend() - done, input.earlierErrored(), attempts,
+          Math.max(0, attempts - calls), rateLimited, overloaded, Usages.allInput(usage), usage.outputTokens(),
+          usage.cacheCreationInputTokens(), usage.cacheReadInputTokens(), costUsd, standardCostUsd, unpriced,
+          batchesCreated, batchesInFlight, elapsed, Optional.empty(),
+          "none: Message Batches do not use the interactive limits", OptionalDouble.empty(), input.problems(), output);
+    }
+  }
 
   private static final Pattern REQUEST_INDEX = Pattern.compile("^requests\\.(\\d+)\\.");
 
