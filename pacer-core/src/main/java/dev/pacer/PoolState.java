@@ -29,7 +29,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * demand at the head holds back the small ones behind it until the buckets can take it, so it is
  * never starved; the cost is that small demands wait behind it. Interactive demands go before
  * batch ones, unless the batch head has waited longer than the starvation guard. A retry goes to
- * the head of its queue.
+ * the head of its queue, except after its attempt failed as the overload brake's probe: then it
+ * queues at the back, so that an outage's probes are spread over the requests instead of
+ * spending one request's attempts.
  */
 final class PoolState {
 
@@ -68,6 +70,12 @@ final class PoolState {
   private long ticketSequence;
   private int inFlight;
   private int overloadStreak;
+  /** Brake pauses since the brake was put on (0: off), and when the latest began (see brakeOnOverloadStreak). */
+  private int brakePauses;
+  private long brakeStartedAt;
+  /** Demands whose probe failed: their retry queues at the back (see the class comment). */
+  private final java.util.Set<Demand> failedProbes =
+      java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
   /**
    * While set, nothing is admitted before holdUntil (see jitterWaitNanos), as long as the head's
    * demand still leaves no room for the floor of holdBucket: a reading that shows a larger burst
@@ -118,7 +126,7 @@ final class PoolState {
       checkFits(demand, need);
       Waiter waiter = new Waiter(demand, need, attempt, now, future, name + "#" + ticketSequence++);
       Deque<Waiter> queue = demand.priority() == Priority.INTERACTIVE ? interactive : batch;
-      if (retry) {
+      if (retry && !failedProbes.remove(demand)) {
         queue.addFirst(waiter);
       } else {
         queue.addLast(waiter);
@@ -304,7 +312,7 @@ final class PoolState {
    * and one at a time while probing (limits unknown, or overloads coming in a row) until a success.
    */
   private boolean locallyAdmissible() {
-    boolean oneAtATime = probing || overloadStreak >= OVERLOAD_STREAK;
+    boolean oneAtATime = probing || brakePauses > 0;
     return inFlight < concurrency.limit() && !(oneAtATime && inFlight > 0);
   }
 
@@ -455,6 +463,10 @@ final class PoolState {
       }
       releaseHeld(permit);
       overloadStreak = 0;
+      if (permit.grantedAt - brakeStartedAt > 0) {
+        brakePauses = 0; // a probe got through; an answer to an older attempt says nothing about now
+        failedProbes.clear();
+      }
       int inFlightBefore = inFlight--;
       probing = false;
       concurrencySample(after, () -> concurrency.onSuccess(now - permit.grantedAt, inFlightBefore));
@@ -479,7 +491,7 @@ final class PoolState {
       inFlight--;
       if (why == Permit.Release.OVERLOADED || why == Permit.Release.TIMED_OUT || why == Permit.Release.FAILED) {
         // An outage may answer 529, 503 or nothing at all: a streak of any of them brakes.
-        brakeOnOverloadStreak(now, after);
+        brakeOnOverloadStreak(permit, now, after);
       }
       switch (why) {
         case OVERLOADED, TIMED_OUT -> concurrencySample(after, concurrency::onOverload);
@@ -503,18 +515,31 @@ final class PoolState {
   /**
    * An outage answers every attempt at once with a 529 (or a 5xx, or a refused connection), which
    * costs no bucket anything, so nothing but this holds the queue back: after
-   * {@value #OVERLOAD_STREAK} such failures in a row
-   * with no success between, the pool pauses, 250 ms and doubling with each further overload up
-   * to 30 s, and then sends one request at a time; the next success ends the streak. Service-wide 529s at a steady rate (even 20% of
-   * attempts) rarely make such a streak, and then pause only briefly.
+   * {@value #OVERLOAD_STREAK} such failures in a row with no success between, the pool pauses for
+   * 250 ms and then sends one request at a time; each such probe that fails doubles the pause, up
+   * to 30 s (a retried request is the next probe, so rarer probes spare its attempts in a long
+   * outage); the first probe that succeeds takes the brake off. Answers to attempts sent
+   * before the pause began, failed or not, arrive late and say nothing about now: they neither
+   * lengthen the pause nor take the brake off. Failures of attempts sent before the pause began
+   * (those in flight when the outage started) count toward the streak but do not lengthen the
+   * pause: they say nothing about whether the outage is still on. Service-wide 529s at a steady
+   * rate (even 20% of attempts) rarely make such a streak, and then pause only briefly.
    */
-  private void brakeOnOverloadStreak(long now, List<Runnable> after) {
+  private void brakeOnOverloadStreak(Permit permit, long now, List<Runnable> after) {
     overloadStreak++;
-    if (overloadStreak < OVERLOAD_STREAK) {
+    if (brakePauses > 0 && permit.grantedAt - brakeStartedAt <= 0) {
+      return; // sent before the pause began: it says nothing new, so the pause does not grow
+    }
+    if (brakePauses == 0 && overloadStreak < OVERLOAD_STREAK) {
       return;
     }
-    int doublings = Math.min(7, overloadStreak - OVERLOAD_STREAK);
+    if (brakePauses > 0) {
+      failedProbes.add(permit.demand);
+    }
+    int doublings = Math.min(7, brakePauses);
     long pauseNanos = Math.min(MAX_OVERLOAD_PAUSE_NANOS, OVERLOAD_PAUSE_NANOS << doublings);
+    brakePauses++;
+    brakeStartedAt = now;
     store.pause(pauseNanos);
     pauseBucket = null;
     emit(after, new PacerEvent.Paused(name, Duration.ofNanos(pauseNanos), null, overloadStreak + " overloads in a row"));

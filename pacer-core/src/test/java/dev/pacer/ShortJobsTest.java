@@ -50,6 +50,28 @@ class ShortJobsTest {
     assertThat(sentBy(sent, 1.0)).as("requests sent in the first second").isGreaterThanOrEqualTo(18);
   }
 
+  @Test
+  void anOutageOf503sEndsWithTheWorkResumingAtFullPace() {
+    long start = time.nanoTime();
+    ServerModel server = new ServerModel(LIMITS[0], LIMITS[1], LIMITS[2], WINDOW.toNanos(), 1.0,
+        ServerModel.Rule.RESERVE, time.nanoTime());
+    VirtualRun run = new VirtualRun(time, server, LIMITS, WINDOW, 1.0, 1).latency(FIRST_TOKEN, TOKENS_PER_SECOND)
+        .outage(now -> now - start >= 150_000_000L && now - start < 2_150_000_000L, 503);
+    Pacer pacer = Pacer.builder().timeSource(time).window(WINDOW).assumedBurst(Duration.ofMillis(100))
+        .limits(Limits.of(LIMITS[0], LIMITS[1], LIMITS[2])).build();
+    VirtualRun.Result result = run.run("outage", pacer, "claude-sonnet-4-5", VirtualRun.workload(100, 40, 100, 35, 1),
+        Duration.ofMinutes(5));
+    assertThat(result.failed()).as("failed requests").isZero();
+    // The outage begins while the burst's requests are in flight and ends at 2.15 s. The pause
+    // doubles only when a probe fails (0.25, 0.5, 1, 2 s), so work resumes within 2 s of the end,
+    // not after a pause grown by every failure that was in flight when the outage began.
+    double firstAfter = run.sendLog().stream().mapToDouble(entry -> Double.parseDouble(entry.substring(0,
+        entry.indexOf(':')))).filter(seconds -> seconds >= 2.15).min().orElseThrow();
+    assertThat(firstAfter).as("first attempt after the outage, seconds").isLessThan(4.15);
+    assertThat(run.sendLog().stream().filter(entry -> entry.endsWith(":503")).count())
+        .as("attempts answered 503").isLessThanOrEqualTo(12);
+  }
+
   /** Runs a job with the limits told; asserts nothing failed and no 429; returns the send log. */
   private List<String> run(OutputRule rule, List<VirtualRun.Request> workload) {
     ServerModel server = new ServerModel(LIMITS[0], LIMITS[1], LIMITS[2], WINDOW.toNanos(), 1.0,

@@ -66,6 +66,7 @@ public final class VirtualRun {
   private final List<Runnable> atStart = new ArrayList<>();
   private double overloadProbability;
   private LongPredicate outage = now -> false;
+  private int outageStatus = 529;
   private Duration firstTokenLatency = Duration.ofMillis(800);
   private double tokensPerSecond = 200;
   private long rateLimited;
@@ -105,7 +106,13 @@ public final class VirtualRun {
 
   /** Every attempt sent while {@code during} holds gets a 529 (a full outage). */
   public VirtualRun outage(LongPredicate during) {
+    return outage(during, 529);
+  }
+
+  /** Every attempt sent while {@code during} holds gets {@code status}: 529, or a 5xx api_error. */
+  public VirtualRun outage(LongPredicate during, int status) {
     this.outage = during;
+    this.outageStatus = status;
     return this;
   }
 
@@ -168,10 +175,12 @@ public final class VirtualRun {
       }
       if (outage.test(now) || random.nextDouble() < overloadProbability) {
         overloaded++;
-        log(now, 529);
-        ResponseHead head = ResponseHead.of(529, Map.of("x-should-retry", "true"));
-        answer.completeExceptionally(new AttemptFailedException(new AttemptFailure.HttpError(head,
-            new ApiError("overloaded_error", "Overloaded", null, "req_529"))));
+        int status = outage.test(now) ? outageStatus : 529;
+        log(now, status);
+        ResponseHead head = ResponseHead.of(status, status == 529 ? Map.of("x-should-retry", "true") : Map.of());
+        answer.completeExceptionally(new AttemptFailedException(new AttemptFailure.HttpError(head, status == 529
+            ? new ApiError("overloaded_error", "Overloaded", null, "req_529")
+            : new ApiError("api_error", "Internal server error", null, "req_5xx"))));
         return answer;
       }
       ServerModel.Admission admission = server.admit(request.inputTokens(), request.maxTokens(), now);
