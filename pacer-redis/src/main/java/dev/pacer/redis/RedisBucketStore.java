@@ -61,6 +61,12 @@ public final class RedisBucketStore implements BucketStore {
   private volatile long downSince;
   private volatile String lastFailure = "";
   private volatile int liveProcesses;
+  /**
+   * Until when ({@code System.nanoTime}) the limits count as shared whatever the last heartbeat
+   * counted: three heartbeat intervals after one counted others, or after Redis came back from an
+   * outage that began while others were counted (see {@link #shared()}).
+   */
+  private volatile long sharedUntil = System.nanoTime();
   private volatile boolean closed;
   private final long startedAt = System.nanoTime();
 
@@ -234,9 +240,16 @@ public final class RedisBucketStore implements BucketStore {
     return settled && liveProcesses > 0 ? liveProcesses : Math.max(liveProcesses, config.assumedProcesses());
   }
 
-  /** Whether other processes shared the limits at the last heartbeat. */
+  /**
+   * Whether other processes may share the limits: the last heartbeat counted others, or one did
+   * less than three intervals ago, or Redis came back less than three intervals ago from an outage
+   * that began while others were counted. A count can drop below the truth: Redis restarted empty
+   * forgets every heartbeat, and the process whose probe reaches it first counts only itself
+   * until the others' probes re-register them; another process's heartbeat is seen within three
+   * intervals (its time to live).
+   */
   boolean shared() {
-    return liveProcesses > 1;
+    return liveProcesses > 1 || System.nanoTime() - sharedUntil < 0;
   }
 
   void subscribe(String channel) {
@@ -288,6 +301,13 @@ public final class RedisBucketStore implements BucketStore {
     withTtl[args.length] = Long.toString(ttlMicros);
     Long count = link.eval(ScriptOutputType.INTEGER, new String[] {processesKey}, withTtl);
     liveProcesses = count == null ? 0 : count.intValue();
+    if (liveProcesses > 1) {
+      assumeSharedFor3Intervals();
+    }
+  }
+
+  private void assumeSharedFor3Intervals() {
+    sharedUntil = System.nanoTime() + 3 * config.heartbeatInterval().toNanos();
   }
 
   /** Heartbeat while up; while down, a probe, and once Redis answers, the way back. */
@@ -296,9 +316,13 @@ public final class RedisBucketStore implements BucketStore {
       return;
     }
     boolean wasUp = up;
+    int countedBefore = liveProcesses; // while down, the count from before the outage
     try {
       beat();
       if (!wasUp) {
+        if (countedBefore > 1) {
+          assumeSharedFor3Intervals(); // the others come back as their own probes reach Redis
+        }
         recover();
       }
     } catch (RuntimeException e) {

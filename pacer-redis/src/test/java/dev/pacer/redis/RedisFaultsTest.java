@@ -100,6 +100,47 @@ class RedisFaultsTest {
     assertThat(before + alone + after).isLessThanOrEqualTo(20 + 2 * 30);
   }
 
+  /**
+   * Redis restarted empty forgets the heartbeats: the process whose probe reaches it first counts
+   * itself alone until the others' probes re-register them. Raising the shared levels from its
+   * readings meanwhile would let the others' requests in flight through twice (the four-JVM test
+   * in pacer-cli drew 27 429s this way), so it keeps counting them as it did before the outage
+   * until it has beaten for three intervals.
+   */
+  @Test
+  void aProcessBackFirstAfterARestartStillCountsTheOthersUntilTheyCouldHaveBeatenAgain()
+      throws InterruptedException {
+    RedisServer redis = server(null);
+    RedisBucketStore first = RedisBucketStore.builder(redis.url()).prefix("faults").time(time)
+        .commandTimeout(Duration.ofMillis(300)).probeInterval(Duration.ofMillis(50))
+        .heartbeatInterval(Duration.ofSeconds(2)).build();
+    open.add(first);
+    // The other one probes rarely: it comes back to Redis long after the first.
+    RedisBucketStore other = RedisBucketStore.builder(redis.url()).prefix("faults").time(time)
+        .commandTimeout(Duration.ofMillis(300)).probeInterval(Duration.ofSeconds(30))
+        .heartbeatInterval(Duration.ofSeconds(2)).build();
+    open.add(other);
+    assertThat(first.probe()).isTrue();
+    assertThat(first.liveProcesses()).isEqualTo(2);
+    assertThat(first.shared()).isTrue();
+    PoolBuckets firstPool = pool(first);
+    PoolBuckets otherPool = pool(other);
+
+    redis.kill();
+    firstPool.tryTake(new double[] {1, 0, 0}, "a"); // fails: each knows Redis is away
+    otherPool.tryTake(new double[] {1, 0, 0}, "b");
+    assertThat(first.redisAvailable()).isFalse();
+    assertThat(other.redisAvailable()).isFalse();
+    redis.restart(); // empty: no heartbeat left
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (!first.redisAvailable()) { // its own probe brings it back
+      assertThat(System.nanoTime() - deadline).isNegative();
+      Thread.sleep(10);
+    }
+    assertThat(first.liveProcesses()).isEqualTo(1); // only itself has beaten yet
+    assertThat(first.shared()).as("the other one counted until it could have beaten again").isTrue();
+  }
+
   @Test
   void aRedisTooSlowToAnswerCountsAsUnavailableAndIsUsedAgainWhenItAnswers() throws InterruptedException {
     RedisServer redis = RedisServer.start(null, List.of("--enable-debug-command", "yes"));
