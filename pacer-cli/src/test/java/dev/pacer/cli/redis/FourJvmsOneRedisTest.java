@@ -119,15 +119,19 @@ class FourJvmsOneRedisTest {
     long doneBeforeKill = PacerJvms.resultLines(parts);
     assertThat(runs).as("every job still running when Redis is killed").allMatch(Process::isAlive);
     assertThat(doneBeforeKill).as("requests answered before Redis is killed").isLessThan(requests - 40);
+    Instant killed = Instant.now();
     redis.kill(); // SIGKILL: Redis forgets everything
     Thread.sleep(4_000); // each process paces alone, at its quarter, starting empty
     redis.restart(); // same port, empty
+    double back = Duration.between(killed, Instant.now()).toMillis() / 1e3;
     long doneDuringOutage = PacerJvms.resultLines(parts) - doneBeforeKill;
 
     awaitAll(runs, parts);
 
     assertEachSharedThroughRedis(parts);
     PacerJvms.assertEveryRequestSucceededOnce(parts);
+    assertThat(sim.stats().rateLimited()).as("429s at the simulator, at seconds from the kill (Redis back at %.2f s): %s",
+        back, PacerJvms.rateLimitedTimeline(sim, killed)).isZero();
     assertAnsweredOnceAndNever429(sim, requests);
     // They went back to the restarted Redis: the pool lives there again.
     List<String> pools = PacerJvms.redisList(redis.port(), "KEYS", "{pacer:*}:state");

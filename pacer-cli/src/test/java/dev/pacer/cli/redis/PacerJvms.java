@@ -224,6 +224,12 @@ final class PacerJvms implements AutoCloseable {
         seconds(started, times.getFirst()), seconds(started, times.getLast()), seconds(started, Instant.now()));
   }
 
+  /** Each 429 the simulator answered: when (seconds from {@code from}) and which bucket it named. */
+  static String rateLimitedTimeline(Simulator sim, Instant from) {
+    return sim.stats().records().stream().filter(r -> r.status() == 429)
+        .map(r -> String.format("%.2fs:%s", seconds(from, r.time()), r.limitedBy())).toList().toString();
+  }
+
   private static double seconds(Instant from, Instant to) {
     return Duration.between(from, to).toMillis() / 1e3;
   }
