@@ -76,6 +76,8 @@ final class PoolState {
   /** Demands whose probe failed: their retry queues at the back (see the class comment). */
   private final java.util.Set<Demand> failedProbes =
       java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+  /** Demands set aside until the estimator can say whether they fit (see mayNeverFit). */
+  private final List<Waiter> parked = new ArrayList<>();
   /**
    * While set, nothing is admitted before holdUntil (see jitterWaitNanos), as long as the head's
    * demand still leaves no room for the floor of holdBucket: a reading that shows a larger burst
@@ -126,7 +128,9 @@ final class PoolState {
       checkFits(demand, need);
       Waiter waiter = new Waiter(demand, need, attempt, now, future, name + "#" + ticketSequence++);
       Deque<Waiter> queue = demand.priority() == Priority.INTERACTIVE ? interactive : batch;
-      if (retry && !failedProbes.remove(demand)) {
+      if (mayNeverFit(demand, need) && (inFlight > 0 || !interactive.isEmpty() || !batch.isEmpty())) {
+        parked.add(waiter);
+      } else if (retry && !failedProbes.remove(demand)) {
         queue.addFirst(waiter);
       } else {
         queue.addLast(waiter);
@@ -175,6 +179,45 @@ final class PoolState {
     }
     run(after);
     return Optional.ofNullable(permit);
+  }
+
+  /**
+   * Whether an estimate the estimator cannot vouch for yet (too few answers) puts a demand above
+   * the input limit. Such a demand is parked rather than sent: the answers to the requests already
+   * under way calibrate the estimator within a round trip, and then it is either refused before
+   * any attempt or queued (see releaseParked). With nothing else under way it goes at once and
+   * the server decides.
+   */
+  private boolean mayNeverFit(Demand demand, long[] need) {
+    return demand.needsEstimate() && limit[IN] != Limits.UNKNOWN && need[IN] > limit[IN]
+        && !config.estimator().isCalibrated(name);
+  }
+
+  /**
+   * Parked demands, re-estimated, are refused or queued once the estimator is calibrated, or once
+   * nothing else is under way to calibrate it (then the server decides).
+   */
+  private void releaseParked(List<Runnable> after) {
+    if (parked.isEmpty()) {
+      return;
+    }
+    boolean calibrated = config.estimator().isCalibrated(name);
+    if (!calibrated && (inFlight > 0 || !interactive.isEmpty() || !batch.isEmpty())) {
+      return;
+    }
+    for (Waiter waiter : parked) {
+      waiter.need[IN] = config.estimator().estimate(name, waiter.demand.inputText());
+      try {
+        checkFits(waiter.demand, waiter.need);
+        (waiter.demand.priority() == Priority.INTERACTIVE ? interactive : batch).addFirst(waiter);
+      } catch (DemandTooLargeException tooLarge) {
+        if (waiter.timeout != null) {
+          waiter.timeout.cancel();
+        }
+        after.add(() -> waiter.future.completeExceptionally(tooLarge));
+      }
+    }
+    parked.clear();
   }
 
   private long[] needOf(Demand demand, long inputTokens) {
@@ -241,8 +284,8 @@ final class PoolState {
   }
 
   private void remove(Waiter waiter) {
-    if (!interactive.remove(waiter)) {
-      batch.remove(waiter);
+    if (!interactive.remove(waiter) && !batch.remove(waiter)) {
+      parked.remove(waiter);
     }
     if (waiter.timeout != null) {
       waiter.timeout.cancel();
@@ -423,6 +466,7 @@ final class PoolState {
     try {
       interactive.removeIf(waiter -> waiter.future == future && withdraw(waiter));
       batch.removeIf(waiter -> waiter.future == future && withdraw(waiter));
+      parked.removeIf(waiter -> waiter.future == future && withdraw(waiter));
       drain(time.nanoTime(), after);
     } finally {
       lock.unlock();
@@ -470,6 +514,7 @@ final class PoolState {
       int inFlightBefore = inFlight--;
       probing = false;
       concurrencySample(after, () -> concurrency.onSuccess(now - permit.grantedAt, inFlightBefore));
+      releaseParked(after);
       drain(now, after);
     } finally {
       lock.unlock();
@@ -499,6 +544,7 @@ final class PoolState {
         case NOT_SENT, RATE_LIMITED -> { }
       }
       emit(after, new PacerEvent.Released(name, why.name().toLowerCase(java.util.Locale.ROOT)));
+      releaseParked(after);
       drain(now, after);
     } finally {
       lock.unlock();
@@ -820,7 +866,7 @@ final class PoolState {
     lock.lock();
     try {
       PoolBuckets.State state = store.state();
-      return new PoolSnapshot(name, currentLimits(), state.levels(), state.capacities(), interactive.size() + batch.size(),
+      return new PoolSnapshot(name, currentLimits(), state.levels(), state.capacities(), interactive.size() + batch.size() + parked.size(),
           inFlight, concurrency.limit(), Duration.ofNanos(state.pausedForNanos()));
     } finally {
       lock.unlock();
@@ -833,7 +879,7 @@ final class PoolState {
     try {
       closed = true;
       cancelWake();
-      for (Deque<Waiter> queue : List.of(interactive, batch)) {
+      for (java.util.Collection<Waiter> queue : List.of(interactive, batch, parked)) {
         for (Waiter waiter : queue) {
           withdraw(waiter);
           after.add(() -> waiter.future.completeExceptionally(

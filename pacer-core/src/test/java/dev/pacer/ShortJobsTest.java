@@ -72,6 +72,24 @@ class ShortJobsTest {
         .as("attempts answered 503").isLessThanOrEqualTo(12);
   }
 
+  @Test
+  void aRequestThatCanNeverFitIsRefusedBeforeItIsSentEvenBeforeTheEstimatorIsCalibrated() {
+    ServerModel server = new ServerModel(LIMITS[0], LIMITS[1], LIMITS[2], WINDOW.toNanos(), 1.0,
+        ServerModel.Rule.RESERVE, time.nanoTime());
+    VirtualRun run = new VirtualRun(time, server, LIMITS, WINDOW, 1.0, 1).latency(FIRST_TOKEN, TOKENS_PER_SECOND);
+    Pacer pacer = Pacer.builder().timeSource(time).window(WINDOW).assumedBurst(Duration.ofMillis(100))
+        .limits(Limits.of(LIMITS[0], LIMITS[1], LIMITS[2])).build();
+    List<VirtualRun.Request> job = new java.util.ArrayList<>(VirtualRun.workload(100, 40, 100, 35, 1));
+    // Four times the input limit, handed over with the rest, before any answer has calibrated
+    // the estimator.
+    job.add(33, new VirtualRun.Request(444_000, 120_000, 100, 35));
+    VirtualRun.Result result = run.run("never fits", pacer, "claude-sonnet-4-5", job, Duration.ofMinutes(5));
+    assertThat(result.failed()).as("failed requests: the one that can never fit").isEqualTo(1);
+    assertThat(result.rateLimited()).as("429s").isZero();
+    assertThat(result.attempts()).as("attempts").isEqualTo(100);
+    assertThat(pacer.governor().snapshots()).allSatisfy(pool -> assertThat(pool.waiting()).isZero());
+  }
+
   /** Runs a job with the limits told; asserts nothing failed and no 429; returns the send log. */
   private List<String> run(OutputRule rule, List<VirtualRun.Request> workload) {
     ServerModel server = new ServerModel(LIMITS[0], LIMITS[1], LIMITS[2], WINDOW.toNanos(), 1.0,
