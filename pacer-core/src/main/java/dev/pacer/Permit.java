@@ -42,6 +42,11 @@ public final class Permit implements AutoCloseable {
   private final AtomicBoolean open = new AtomicBoolean(true);
   /** A raise of the input level the server's headers suggested, decided at settle (guarded by the pool's lock). */
   double pendingInputRaise;
+  /**
+   * The input bucket's level right after this attempt's admission as the server reported it (its
+   * low end), or NaN: with the actual input count, known at settle, a lower bound of the burst.
+   */
+  double inputLevelReported = Double.NaN;
   /** Set when a refusal proved the demand can never be admitted (guarded by the pool's lock). */
   volatile DemandTooLargeException hopeless;
   /** What the other permits in flight held when this one was granted, per bucket. */

@@ -499,6 +499,11 @@ final class PoolState {
           store.raise(Bucket.INPUT_TOKENS, permit.pendingInputRaise - Math.max(0, inputSurplus));
         }
         outputs.record(usage.outputTokens());
+        if (!Double.isNaN(permit.inputLevelReported) && limit[IN] != Limits.UNKNOWN && config.burst() == null
+            && raiseCapacityLowerBound(IN, permit.inputLevelReported + actualInput)) {
+          emit(after, new PacerEvent.LimitsLearned(name, currentLimits(), currentLimits(),
+              "input_tokens burst >= " + Math.round(capacity[IN])));
+        }
         if (permit.demand.needsEstimate()) {
           config.estimator().calibrate(name, permit.demand.inputText(), actualInput);
         }
@@ -642,7 +647,13 @@ final class PoolState {
           case INPUT_TOKENS -> permit.reserved[IN];
           case OUTPUT_TOKENS -> config.outputRule() == OutputRule.RESERVE ? permit.demand.maxTokens() : 0;
         };
-        if (learnCapacity(bucket, remaining - tolerance + (b == REQ ? charged : 0), read, reading, tolerance, now)) {
+        // The server held at least remaining + what it charged this attempt before admitting it:
+        // a lower bound of the burst. The input it charged is known only at settle (see there).
+        boolean chargeKnown = b == REQ || (b == OUT && config.outputRule() == OutputRule.RESERVE);
+        if (b == IN && admitted) {
+          permit.inputLevelReported = remaining - tolerance;
+        }
+        if (learnCapacity(bucket, remaining - tolerance + (chargeKnown ? charged : 0), read, reading, tolerance, now)) {
           learned.append(learned.isEmpty() ? "" : ", ").append(bucket.id()).append(" burst >= ")
               .append(Math.round(capacity[b]));
         }
@@ -662,11 +673,11 @@ final class PoolState {
         }
         // The server's level right after this attempt's admission, against our forecast then.
         double forecast = permit.levelAfter[b] + permit.reserved[b] - charged;
-        // Token counts are rounded to the nearest 1,000: the server may have up to 500 less than
-        // it says. The store trusts the low end: it lowers the forecast to (remaining - 500)
-        // whenever it is above, and raises it only when it is more than 500 below that, by no
-        // more than the other permits in flight could explain (the server may have refunded or
-        // never charged what we give back only when they end).
+        // Token counts are rounded to the nearest 1,000: the server has within 500 of what it
+        // says. A forecast in that band is kept. One above it is lowered to (remaining - 500);
+        // one below it is raised to (remaining - 500), less what the other permits in flight
+        // could explain (the server may have refunded or never charged what we give back only
+        // when they end).
         double raise = store.correct(new PoolBuckets.Reading(bucket, remaining, tolerance, forecast,
             permit.correctionAt[b], canRaise(b) && newest, permit.heldByOthers[b], b == IN));
         if (b == IN) {
@@ -767,16 +778,26 @@ final class PoolState {
     if (config.burst() != null) {
       return false; // the user said what the burst is
     }
+    return raiseCapacityLowerBound(b, lower);
+  }
+
+  /**
+   * Takes {@code lower} as a lower bound of bucket {@code b}'s burst; the capacity becomes the
+   * largest such bound (at least the assumed burst), never above the latest upper bound. Returns
+   * whether the capacity changed.
+   */
+  private boolean raiseCapacityLowerBound(int b, double lower) {
+    double perSecond = limit[b] * 1e9 / windowNanos;
     capacityLowerBound[b] = Math.min(limit[b], Math.max(capacityLowerBound[b], lower));
     double assumed = perSecond * config.assumedBurst().toNanos() / 1e9;
-    double learned = Math.min(Math.max(assumed, capacityLowerBound[b]), upper);
+    double learned = Math.min(Math.max(assumed, capacityLowerBound[b]), capacityUpperBound[b]);
     learned = Math.min(limit[b], Math.max(1, learned));
     if (Math.abs(learned - capacity[b]) < 0.5) {
       return false;
     }
     capacity[b] = learned;
-    store.setCapacity(bucket, learned);
-    store.setFloor(bucket, floorFor(b));
+    store.setCapacity(BUCKETS[b], learned);
+    store.setFloor(BUCKETS[b], floorFor(b));
     return true;
   }
 

@@ -130,16 +130,16 @@ final class InMemoryBucketStore implements BucketStore {
         int b = reading.bucket().ordinal();
         double tolerance = reading.tolerance();
         double error = reading.remaining() - reading.forecast() - (corrected[b] - reading.correctionAt());
-        if (error < tolerance) {
+        if (error < -tolerance) {
           double amount = tolerance - error;
           buckets[b].lower(amount, now);
           corrected[b] -= amount;
           return 0;
         }
-        if (!reading.mayRaise() || error <= 2 * tolerance) {
+        if (!reading.mayRaise() || error <= tolerance) {
           return 0;
         }
-        double raise = error - 2 * tolerance - reading.heldByOthers();
+        double raise = error - tolerance - reading.heldByOthers();
         if (raise > 0 && !reading.deferRaise()) {
           buckets[b].giveBack(raise, now);
           corrected[b] += raise;

@@ -49,11 +49,14 @@ public interface PoolBuckets {
   void charge(double[] delta);
 
   /**
-   * Compares a server reading with the forecast and corrects the level: down to
-   * {@code remaining - tolerance} whenever the forecast is above it, up only when it is more than
-   * {@code 2 × tolerance} below and by no more than the reading proves beyond
-   * {@code heldByOthers}. Corrections applied since the reading's permit was granted are
-   * subtracted first, so that no discrepancy is corrected twice.
+   * Compares a server reading with the forecast and corrects the level only where the reading
+   * proves the forecast wrong: down to {@code remaining - tolerance} when the forecast is above
+   * {@code remaining + tolerance}; up to {@code remaining - tolerance - heldByOthers} when it is
+   * below {@code remaining - tolerance}. A forecast within the reading's rounding is kept: the
+   * server's true level may be anywhere in that band, and lowering every consistent forecast to
+   * its low end would throw away up to a rounding step (1,000 tokens) on every answer. Corrections
+   * applied since the reading's permit was granted are subtracted first, so that no discrepancy is
+   * corrected twice.
    *
    * @return the raise the reading allows (applied unless {@code reading.deferRaise()})
    */

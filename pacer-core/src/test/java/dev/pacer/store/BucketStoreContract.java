@@ -96,17 +96,29 @@ public abstract class BucketStoreContract {
   void aReadingWellAboveTheForecastRaisesItButNotBeyondWhatOthersHeld() {
     pool.tryTake(new double[] {1, 5_000, 0}, "a");
     PoolBuckets.Take take = pool.tryTake(new double[] {1, 500, 0}, "b");
-    // Forecast 500; the server says 4,000: at least 3,500 more, less 1,000 held by others in flight.
+    // Forecast 500; the server says 4,000 (3,500 to 4,500): at least 3,000 more, less 1,000 held by
+    // others in flight.
     double raise = pool.correct(new PoolBuckets.Reading(Bucket.INPUT_TOKENS, 4_000, 500, take.levelsAfter()[1],
         take.correctionTotals()[1], true, 1_000, false));
-    assertThat(raise).isCloseTo(1_500, offset(1e-6));
-    assertThat(pool.state().levels()[Bucket.INPUT_TOKENS.ordinal()]).isCloseTo(2_000, offset(1e-6));
+    assertThat(raise).isCloseTo(2_000, offset(1e-6));
+    assertThat(pool.state().levels()[Bucket.INPUT_TOKENS.ordinal()]).isCloseTo(2_500, offset(1e-6));
     double deferred = pool.correct(new PoolBuckets.Reading(Bucket.INPUT_TOKENS, 6_000, 500, take.levelsAfter()[1],
         take.correctionTotals()[1], true, 0, true));
     assertThat(deferred).isPositive();
-    assertThat(pool.state().levels()[Bucket.INPUT_TOKENS.ordinal()]).isCloseTo(2_000, offset(1e-6));
+    assertThat(pool.state().levels()[Bucket.INPUT_TOKENS.ordinal()]).isCloseTo(2_500, offset(1e-6));
     pool.raise(Bucket.INPUT_TOKENS, 100);
-    assertThat(pool.state().levels()[Bucket.INPUT_TOKENS.ordinal()]).isCloseTo(2_100, offset(1e-6));
+    assertThat(pool.state().levels()[Bucket.INPUT_TOKENS.ordinal()]).isCloseTo(2_600, offset(1e-6));
+  }
+
+  @Test
+  void aReadingThatAgreesWithTheForecastWithinItsRoundingChangesNothing() {
+    PoolBuckets.Take take = pool.tryTake(new double[] {1, 1_000, 0}, "a");
+    // Forecast 5,000: a reading of 5,000 or of 4,600 (4,100 to 5,100) does not prove it wrong.
+    for (double remaining : new double[] {5_000, 4_600, 5_400}) {
+      assertThat(pool.correct(new PoolBuckets.Reading(Bucket.INPUT_TOKENS, remaining, 500, take.levelsAfter()[1],
+          take.correctionTotals()[1], true, 0, false))).isZero();
+      assertThat(pool.state().levels()[Bucket.INPUT_TOKENS.ordinal()]).isCloseTo(5_000, offset(1e-6));
+    }
   }
 
   @Test

@@ -344,7 +344,7 @@ if op == 'correct' then
   local heldByOthers = tonumber(ARGV[18])
   local deferRaise = ARGV[19] == '1'
   local err = remaining - forecast - (K[b] - correctionAt)
-  if err < tolerance then
+  if err < -tolerance then
     local amount = tolerance - err
     if known(b) and amount > 0 then
       refill(b)
@@ -354,11 +354,11 @@ if op == 'correct' then
     save()
     return '0'
   end
-  if not mayRaise or err <= 2 * tolerance then
+  if not mayRaise or err <= tolerance then
     if not existed then save() end
     return '0'
   end
-  local raise = err - 2 * tolerance - heldByOthers
+  local raise = err - tolerance - heldByOthers
   if raise > 0 and not deferRaise then
     giveBack(b, raise)
     K[b] = K[b] + raise
