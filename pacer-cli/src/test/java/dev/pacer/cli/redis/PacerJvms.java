@@ -52,8 +52,12 @@ final class PacerJvms implements AutoCloseable {
 
   /** RPM requests per 6 s window (burst the whole window), answers after 300 ms + 2,000 tokens/s. */
   static Simulator simulator(int rpm, Latency latency) {
-    return Simulator.start(SimulatorConfig.builder().rpm(rpm).itpm(TOKENS).otpm(TOKENS)
-        .window(Duration.ofSeconds(6)).latency(latency).outputTokens(20, 60).seed(11).build());
+    return Simulator.start(config(rpm, latency).build());
+  }
+
+  private static SimulatorConfig.Builder config(int rpm, Latency latency) {
+    return SimulatorConfig.builder().rpm(rpm).itpm(TOKENS).otpm(TOKENS)
+        .window(Duration.ofSeconds(6)).latency(latency).outputTokens(20, 60).seed(11);
   }
 
   static Latency quickAnswers() {
@@ -199,17 +203,18 @@ final class PacerJvms implements AutoCloseable {
 
   /**
    * E for the simulator's 200s, as pacer-redis/scripts/four-jvms.sh computes it: the least
-   * possible time (N − burst) / rate plus one latency, over the first admission to the last plus
+   * possible time (N − burst) / rate plus one latency (burst in requests), over the first admission to the last plus
    * one latency. A figure to print, never to assert.
    */
-  static String efficiency(Simulator sim, int requests, int rpm, double windowSeconds, double latencySeconds) {
+  static String efficiency(Simulator sim, int requests, int burst, int rpm, double windowSeconds,
+      double latencySeconds) {
     List<Instant> times = sim.stats().records().stream().filter(r -> r.status() == 200).map(RequestRecord::time)
         .sorted().toList();
     if (times.isEmpty()) {
       return "no answers";
     }
     double span = Duration.between(times.getFirst(), times.getLast()).toNanos() / 1e9 + latencySeconds;
-    double lowerBound = Math.max(0, (requests - rpm) / (rpm / windowSeconds)) + latencySeconds;
+    double lowerBound = Math.max(0, (requests - burst) / (rpm / windowSeconds)) + latencySeconds;
     return String.format("T_lb %.1f s, at the server %.1f s, E = %.3f", lowerBound, span, lowerBound / span);
   }
 
