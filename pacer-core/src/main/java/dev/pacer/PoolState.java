@@ -194,6 +194,34 @@ final class PoolState {
   }
 
   /**
+   * Estimates the head's input again with what the estimator knows now: a job handed over at once
+   * was estimated before any answer, and the cautious first guess would otherwise hold twice the
+   * input of every request to the end. Returns false when the waiter left the queue: refused (it
+   * can never fit) or parked (it may never fit; see mayNeverFit).
+   */
+  private boolean reestimate(Waiter waiter, List<Runnable> after) {
+    if (!waiter.demand.needsEstimate() || waiter.demand.endpoint() != Demand.Endpoint.MESSAGES) {
+      return true;
+    }
+    waiter.need[IN] = config.estimator().estimate(name, waiter.demand.inputText());
+    if (mayNeverFit(waiter.demand, waiter.need) && (inFlight > 0 || interactive.size() + batch.size() > 1)) {
+      if (!interactive.remove(waiter)) {
+        batch.remove(waiter); // its timeout, if any, keeps running while it is parked
+      }
+      parked.add(waiter);
+      return false;
+    }
+    try {
+      checkFits(waiter.demand, waiter.need);
+      return true;
+    } catch (DemandTooLargeException tooLarge) {
+      abandon(waiter);
+      after.add(() -> waiter.future.completeExceptionally(tooLarge));
+      return false;
+    }
+  }
+
+  /**
    * Parked demands, re-estimated, are refused or queued once the estimator is calibrated, or once
    * nothing else is under way to calibrate it (then the server decides).
    */
@@ -257,7 +285,8 @@ final class PoolState {
         continue; // an uncalibrated estimate is no proof; let the server's count decide
       }
       String hint = switch (bucket) {
-        case INPUT_TOKENS -> "Shorten the prompt, or raise the input-token limit.";
+        case INPUT_TOKENS -> (demand.needsEstimate() ? "(The count is estimated from the prompt's length, calibrated"
+            + " on this pool's answers.) " : "") + "Shorten the prompt, or raise the input-token limit.";
         case OUTPUT_TOKENS -> "Lower max_tokens, or raise the output-token limit.";
         case REQUESTS -> "";
       };
@@ -308,6 +337,9 @@ final class PoolState {
       }
       if (waiter.future.isDone()) {
         abandon(waiter);
+        continue;
+      }
+      if (!reestimate(waiter, after)) {
         continue;
       }
       if (!locallyAdmissible()) {

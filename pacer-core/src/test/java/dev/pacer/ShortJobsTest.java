@@ -11,6 +11,8 @@ import dev.pacer.time.FakeTimeSource;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Jobs about one window long on a compressed window (the scoreboard's shape, on virtual time):
@@ -91,23 +93,45 @@ class ShortJobsTest {
         .as("attempts answered 503").isLessThanOrEqualTo(12);
   }
 
-  @Test
-  void aRequestThatCanNeverFitIsRefusedBeforeItIsSentEvenBeforeTheEstimatorIsCalibrated() {
+  @ParameterizedTest(name = "limits told: {0}")
+  @ValueSource(booleans = {true, false})
+  void aRequestThatCanNeverFitIsRefusedBeforeItIsSentEvenBeforeTheEstimatorIsCalibrated(boolean told) {
     ServerModel server = new ServerModel(LIMITS[0], LIMITS[1], LIMITS[2], WINDOW.toNanos(), 1.0,
         ServerModel.Rule.RESERVE, time.nanoTime());
     VirtualRun run = new VirtualRun(time, server, LIMITS, WINDOW, 1.0, 1).latency(FIRST_TOKEN, TOKENS_PER_SECOND);
-    Pacer pacer = Pacer.builder().timeSource(time).window(WINDOW).assumedBurst(Duration.ofMillis(100))
-        .retryPolicy(RetryPolicy.builder().jitterSeed(7).build())
-        .limits(Limits.of(LIMITS[0], LIMITS[1], LIMITS[2])).build();
+    Pacer.Builder builder = Pacer.builder().timeSource(time).window(WINDOW).assumedBurst(Duration.ofMillis(100))
+        .retryPolicy(RetryPolicy.builder().jitterSeed(7).build());
+    if (told) {
+      builder.limits(Limits.of(LIMITS[0], LIMITS[1], LIMITS[2]));
+    }
+    Pacer pacer = builder.build();
     List<VirtualRun.Request> job = new java.util.ArrayList<>(VirtualRun.workload(100, 40, 100, 35, 1));
     // Four times the input limit, handed over with the rest, before any answer has calibrated
-    // the estimator.
+    // the estimator (or, limits not told, shown the limits).
     job.add(33, new VirtualRun.Request(444_000, 120_000, 100, 35));
     VirtualRun.Result result = run.run("never fits", pacer, "claude-sonnet-4-5", job, Duration.ofMinutes(5));
     assertThat(result.failed()).as("failed requests: the one that can never fit").isEqualTo(1);
     assertThat(result.rateLimited()).as("429s").isZero();
     assertThat(result.attempts()).as("attempts").isEqualTo(100);
     assertThat(pacer.governor().snapshots()).allSatisfy(pool -> assertThat(pool.waiting()).isZero());
+  }
+
+  @Test
+  void aJobHandedOverAtOnceIsEstimatedAgainAsAnswersCalibrateTheEstimator() {
+    // Input-bound: every request was estimated before any answer, at the cautious first guess
+    // (about twice the server's count here). Estimated again at the head of the queue, the
+    // requests behind the first few hold what they will cost, and the input burst serves twice
+    // as many of them.
+    ServerModel server = new ServerModel(LIMITS[0], LIMITS[1], LIMITS[2], WINDOW.toNanos(), 1.0,
+        ServerModel.Rule.RESERVE, time.nanoTime());
+    VirtualRun run = new VirtualRun(time, server, LIMITS, WINDOW, 1.0, 1).latency(FIRST_TOKEN, TOKENS_PER_SECOND);
+    Pacer pacer = Pacer.builder().timeSource(time).window(WINDOW).assumedBurst(Duration.ofMillis(100))
+        .retryPolicy(RetryPolicy.builder().jitterSeed(7).build())
+        .limits(Limits.of(LIMITS[0], LIMITS[1], LIMITS[2])).build();
+    VirtualRun.Result result = run.run("input-bound", pacer, "claude-sonnet-4-5",
+        VirtualRun.workload(30, 2_000, 100, 35, 1), Duration.ofMinutes(5));
+    assertThat(result.rateLimited()).as("429s").isZero();
+    assertThat(result.efficiency()).as("E against the bound").isGreaterThanOrEqualTo(0.95);
   }
 
   /** Runs a job with the limits told; asserts nothing failed and no 429; returns the send log. */
