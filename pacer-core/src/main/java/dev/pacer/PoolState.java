@@ -685,7 +685,8 @@ final class PoolState {
         if (b == IN && admitted) {
           permit.inputLevelReported = remaining - tolerance;
         }
-        if (learnCapacity(bucket, remaining - tolerance + (chargeKnown ? charged : 0), read, reading, tolerance, now)) {
+        if (learnCapacity(bucket, remaining - tolerance + (chargeKnown ? charged : 0), read, reading, tolerance,
+            (now - permit.grantedAt) / 1e9)) {
           learned.append(learned.isEmpty() ? "" : ", ").append(bucket.id()).append(" burst >= ")
               .append(Math.round(capacity[b]));
         }
@@ -795,16 +796,18 @@ final class PoolState {
    * whether the capacity changed.
    */
   private boolean learnCapacity(Bucket bucket, double lowerFromRemaining, RateLimitReading.BucketReading read,
-      RateLimitReading reading, double tolerance, long now) {
+      RateLimitReading reading, double tolerance, double attemptSeconds) {
     int b = bucket.ordinal();
     double perSecond = limit[b] * 1e9 / windowNanos;
     double lower = lowerFromRemaining;
     double upper = Double.POSITIVE_INFINITY;
     Optional<Double> toFull = read.secondsToFull(reading.serverDate());
     if (toFull.isPresent() && read.remaining().isPresent()) {
-      // reset is rounded up and Date down, so each may be a second off.
+      // reset is rounded up and Date down, so each may be a second off. And reset describes the
+      // bucket at admission while Date is stamped when the headers go out, after the whole
+      // answer unless it streams: the attempt's time may lie between them.
       lower = Math.max(lower, read.remaining().getAsLong() - tolerance + perSecond * Math.max(0, toFull.get() - 2));
-      upper = read.remaining().getAsLong() + tolerance + perSecond * toFull.get();
+      upper = read.remaining().getAsLong() + tolerance + perSecond * (toFull.get() + attemptSeconds);
       capacityUpperBound[b] = upper;
     }
     if (config.burst() != null) {

@@ -134,6 +134,35 @@ class ShortJobsTest {
     assertThat(result.efficiency()).as("E against the bound").isGreaterThanOrEqualTo(0.95);
   }
 
+  @Test
+  void aDateStampedWhenTheAnswerIsDoneDoesNotShrinkTheLearnedBurst() {
+    // Answers take 1.5 s and their Date is stamped when done, while reset describes the bucket at
+    // admission: reset - Date is short by the attempt's time, which must not be read as a burst
+    // smaller than the one the server has shown.
+    ServerModel server = new ServerModel(LIMITS[0], LIMITS[1], LIMITS[2], WINDOW.toNanos(), 1.0,
+        ServerModel.Rule.RESERVE, time.nanoTime());
+    VirtualRun run = new VirtualRun(time, server, LIMITS, WINDOW, 1.0, 1).latency(Duration.ofMillis(1_500), 800)
+        .headersAtAnswer();
+    java.util.List<Double> capacities = new java.util.ArrayList<>();
+    Pacer pacer = Pacer.builder().timeSource(time).window(WINDOW).assumedBurst(Duration.ofMillis(100))
+        .retryPolicy(RetryPolicy.builder().jitterSeed(7).build())
+        .listener(event -> {
+          if (event instanceof dev.pacer.events.PacerEvent.LimitsLearned learned && learned.what().contains("requests burst")) {
+            String what = learned.what();
+            int at = what.indexOf("requests burst >= ") + "requests burst >= ".length();
+            int end = what.indexOf(',', at);
+            capacities.add(Double.parseDouble(what.substring(at, end < 0 ? what.length() : end)));
+          }
+        })
+        .limits(Limits.of(LIMITS[0], LIMITS[1], LIMITS[2])).build();
+    VirtualRun.Result result = run.run("request-bound, slow answers", pacer, "claude-sonnet-4-5",
+        VirtualRun.workload(100, 40, 100, 35, 1), Duration.ofMinutes(5));
+    assertThat(result.rateLimited()).as("429s").isZero();
+    assertThat(capacities).as("requests burst learned").isNotEmpty();
+    assertThat(capacities.subList(1, capacities.size())).as("requests burst after it was first learned")
+        .allSatisfy(capacity -> assertThat(capacity).isGreaterThanOrEqualTo(capacities.get(0) - 1));
+  }
+
   /** Runs a job with the limits told; asserts nothing failed and no 429; returns the send log. */
   private List<String> run(OutputRule rule, List<VirtualRun.Request> workload) {
     ServerModel server = new ServerModel(LIMITS[0], LIMITS[1], LIMITS[2], WINDOW.toNanos(), 1.0,

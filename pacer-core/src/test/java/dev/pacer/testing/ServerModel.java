@@ -145,6 +145,18 @@ public final class ServerModel {
     }
   }
 
+  /**
+   * The same head with its {@code Date} stamped at {@code now}: a server sends the headers of an
+   * answer that does not stream only when the answer is done, while the rate-limit headers
+   * describe the buckets at admission.
+   */
+  public ResponseHead datedAt(ResponseHead head, long now) {
+    Map<String, String> headers = new LinkedHashMap<>(head.headers());
+    Instant wall = EPOCH.plusNanos(now - startNanos);
+    headers.put("date", DateTimeFormatter.RFC_1123_DATE_TIME.format(wall.atOffset(ZoneOffset.UTC)));
+    return ResponseHead.of(head.status(), headers);
+  }
+
   private ResponseHead head(int status, long now, long retryAfterSeconds) {
     Map<String, String> headers = new LinkedHashMap<>();
     Instant wall = EPOCH.plusNanos(now - startNanos);

@@ -67,6 +67,7 @@ public final class VirtualRun {
   private double overloadProbability;
   private LongPredicate outage = now -> false;
   private int outageStatus = 529;
+  private boolean headersAtAnswer;
   private Duration firstTokenLatency = Duration.ofMillis(800);
   private double tokensPerSecond = 200;
   private long rateLimited;
@@ -96,6 +97,12 @@ public final class VirtualRun {
   /** When each attempt was sent, from the start, in seconds, with its outcome (200, 429, 529). */
   public List<String> sendLog() {
     return sendLog;
+  }
+
+  /** Stamps each answer's {@code Date} when it is done, as a server does for answers that do not stream. */
+  public VirtualRun headersAtAnswer() {
+    this.headersAtAnswer = true;
+    return this;
   }
 
   /** 529 before admission with this probability, like a service-wide overload. */
@@ -206,7 +213,7 @@ public final class VirtualRun {
   private void complete(Permit permit, Request request, ResponseHead head, CompletableFuture<Usage> answer) {
     server.complete(request.maxTokens(), request.outputTokens(), time.nanoTime());
     Usage usage = Usage.of(request.inputTokens(), request.outputTokens());
-    permit.onResponse(head);
+    permit.onResponse(headersAtAnswer ? server.datedAt(head, time.nanoTime()) : head);
     permit.settle(usage);
     answer.complete(usage);
   }
