@@ -76,6 +76,8 @@ final class PoolState {
   /** Demands whose probe failed: their retry queues at the back (see the class comment). */
   private final java.util.Set<Demand> failedProbes =
       java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+  /** Whether the estimator vouched for its estimates of this pool when last asked (see settle). */
+  private boolean estimatorTrusted;
   /** Demands set aside until the estimator can say whether they fit (see mayNeverFit). */
   private final List<Waiter> parked = new ArrayList<>();
   /**
@@ -538,6 +540,19 @@ final class PoolState {
         }
         if (permit.demand.needsEstimate()) {
           config.estimator().calibrate(name, permit.demand.inputText(), actualInput);
+          if (!estimatorTrusted && config.estimator().isCalibrated(name)) {
+            // Once, when the estimator starts to vouch for its estimates: every waiter is
+            // estimated again, and those that can now be seen never to fit fail at once.
+            estimatorTrusted = true;
+            for (Deque<Waiter> queue : List.of(interactive, batch)) {
+              for (Waiter waiter : queue) {
+                if (waiter.demand.needsEstimate()) {
+                  waiter.need[IN] = config.estimator().estimate(name, waiter.demand.inputText());
+                }
+              }
+            }
+            failHopelessWaiters(after);
+          }
         }
         emit(after, new PacerEvent.Settled(name, permit.reserved[IN], actualInput, permit.reserved[OUT],
             usage.outputTokens()));

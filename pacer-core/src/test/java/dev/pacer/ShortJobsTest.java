@@ -109,7 +109,22 @@ class ShortJobsTest {
     // Four times the input limit, handed over with the rest, before any answer has calibrated
     // the estimator (or, limits not told, shown the limits).
     job.add(33, new VirtualRun.Request(444_000, 120_000, 100, 35));
+    // A second such request, queued behind the whole job (its turn would come last): refused as
+    // soon as the estimator vouches for its estimates, a few answers in.
+    long start = time.nanoTime();
+    long[] refusedAfter = {-1};
+    boolean[] sent = {false};
+    run.at(Duration.ZERO, () -> pacer.callAsync(Demand.estimated("claude-sonnet-4-5", "x".repeat(444_000), 100),
+        permit -> {
+          sent[0] = true;
+          return java.util.concurrent.CompletableFuture.completedFuture(dev.pacer.Usage.of(1, 1));
+        }).whenComplete((usage, error) -> {
+          assertThat(error).isInstanceOf(DemandTooLargeException.class);
+          refusedAfter[0] = time.nanoTime() - start;
+        }));
     VirtualRun.Result result = run.run("never fits", pacer, "claude-sonnet-4-5", job, Duration.ofMinutes(5));
+    assertThat(sent[0]).as("the second one sent").isFalse();
+    assertThat(refusedAfter[0]).as("nanoseconds to its refusal").isBetween(0L, 1_000_000_000L);
     assertThat(result.failed()).as("failed requests: the one that can never fit").isEqualTo(1);
     assertThat(result.rateLimited()).as("429s").isZero();
     assertThat(result.attempts()).as("attempts").isEqualTo(100);
