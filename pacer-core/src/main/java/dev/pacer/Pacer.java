@@ -1,5 +1,6 @@
 package dev.pacer;
 
+import dev.pacer.concurrency.AdaptiveConcurrencyConfig;
 import dev.pacer.concurrency.AdaptiveConcurrencyLimit;
 import dev.pacer.concurrency.FixedConcurrencyLimit;
 import dev.pacer.estimate.TokenEstimator;
@@ -64,7 +65,8 @@ public final class Pacer implements AutoCloseable {
       int cap = builder.maxConcurrency;
       config.concurrency(pool -> new FixedConcurrencyLimit(cap));
     } else {
-      config.concurrency(pool -> AdaptiveConcurrencyLimit.builder().timeSource(time).build());
+      AdaptiveConcurrencyConfig adaptive = builder.adaptiveConcurrency;
+      config.concurrency(pool -> AdaptiveConcurrencyLimit.create(adaptive, time));
     }
     BucketStore store = builder.store != null ? builder.store : BucketStore.inMemory(time);
     this.governor = new Governor(config.listener(listener).build(), time, store);
@@ -385,6 +387,7 @@ public final class Pacer implements AutoCloseable {
     private TimeSource time = TimeSource.system();
     private PacerListener listener = PacerListener.NONE;
     private int maxConcurrency;
+    private AdaptiveConcurrencyConfig adaptiveConcurrency = AdaptiveConcurrencyConfig.defaults();
     private BucketStore store;
 
     private Builder() {}
@@ -454,6 +457,15 @@ public final class Pacer implements AutoCloseable {
     /** Refill kept in every bucket against network jitter (default 100 ms; zero for none). */
     public Builder jitterAllowance(Duration allowance) {
       governor.jitterAllowance(allowance);
+      return this;
+    }
+
+    /**
+     * How the cap on requests in flight adapts, per pool (AIMD on overloads; default
+     * {@link AdaptiveConcurrencyConfig#defaults()}). Ignored when {@link #maxConcurrency} fixes it.
+     */
+    public Builder adaptiveConcurrency(AdaptiveConcurrencyConfig config) {
+      adaptiveConcurrency = java.util.Objects.requireNonNull(config, "config");
       return this;
     }
 

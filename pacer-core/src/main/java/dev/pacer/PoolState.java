@@ -796,7 +796,9 @@ final class PoolState {
         double sample = foreign / span;
         estimate.rate += DRIFT_GAIN * (sample - estimate.rate);
         estimate.rate = Math.max(-rate, Math.min(rate, estimate.rate));
-        store.setDrain(BUCKETS[b], Math.max(0, estimate.rate));
+        // At most half the rate: a forecast that never refills sends nothing, so no reading could
+        // ever correct it (the pool stalled for good). Beyond half, 429s teach the rest.
+        store.setDrain(BUCKETS[b], Math.min(MAX_DRIFT_SHARE * rate, Math.max(0, estimate.rate)));
       }
     }
     estimate.hasSample = true;
@@ -988,6 +990,7 @@ final class PoolState {
   private static final long MAX_OVERLOAD_PAUSE_NANOS = 30_000_000_000L;
   private static final long DRIFT_MIN_SPAN_NANOS = 2_000_000_000L;
   private static final double DRIFT_GAIN = 0.2;
+  private static final double MAX_DRIFT_SHARE = 0.5;
 
   /** One bucket's estimate of unseen consumption, and the reading it was last sampled from. */
   private static final class DriftEstimate {

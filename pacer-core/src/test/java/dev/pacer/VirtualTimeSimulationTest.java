@@ -109,6 +109,20 @@ class VirtualTimeSimulationTest {
 
   @Test
   void aSecondClientUsesPartOfTheLimits() {
+    aSecondClientUsesPartOfTheLimits(0);
+  }
+
+  /**
+   * With the adaptive limit starting at 64 in flight, the first drift samples overshot: the
+   * estimate of the other client's drain reached the whole refill rate, the forecast stopped
+   * refilling, nothing was sent, no reading came to correct it, and the pool stalled for good.
+   */
+  @Test
+  void aSecondClientSeenFromSixtyFourInFlightDoesNotStallThePool() {
+    aSecondClientUsesPartOfTheLimits(64);
+  }
+
+  private void aSecondClientUsesPartOfTheLimits(int initialInFlight) {
     long[] limits = limits(4_000, 400_000, 400_000);
     ServerModel server = server(limits, 1.0, ServerModel.Rule.RESERVE);
     VirtualRun run = new VirtualRun(time, server, limits, WINDOW, 1.0, 10);
@@ -120,8 +134,15 @@ class VirtualTimeSimulationTest {
     };
     run.at(Duration.ZERO, other[0]);
     List<VirtualRun.Request> workload = VirtualRun.workload(9_000, 2_000, 1_024, 300, 10);
-    VirtualRun.Result measured = run.run("input-bound, a second client takes 25%",
-        pacer(limits, true, OutputRule.RESERVE), MODEL, workload, Duration.ofHours(2));
+    Pacer pacer = initialInFlight == 0 ? pacer(limits, true, OutputRule.RESERVE)
+        : Pacer.builder().timeSource(time).window(WINDOW)
+            .adaptiveConcurrency(dev.pacer.concurrency.AdaptiveConcurrencyLimit.builder().initialLimit(initialInFlight)
+                .build().config())
+            .limits(Limits.of(limits[0], limits[1], limits[2]))
+            .retryPolicy(dev.pacer.retry.RetryPolicy.builder().jitterSeed(7).build()).build();
+    VirtualRun.Result measured = run.run("input-bound, a second client takes 25%"
+        + (initialInFlight == 0 ? "" : ", from " + initialInFlight + " in flight"), pacer, MODEL, workload,
+        Duration.ofHours(2));
     // The least time with three quarters of the input limit's refill (and the whole burst).
     double input = workload.stream().mapToLong(VirtualRun.Request::inputTokens).sum();
     VirtualRun.Result result = report(measured.withLowerBound((input - 400_000) / (0.75 * 400_000) * 60 + 2.3));
