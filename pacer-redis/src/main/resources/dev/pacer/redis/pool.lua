@@ -313,7 +313,14 @@ if op == 'take' then
     redis.call('ZREM', KEYS[2], caller)
     redis.call('HDEL', KEYS[3], caller)
   end
+  -- The two latest distinct takers (read by op correct), in the pool's own hash: a process
+  -- that joined a moment ago is known here at once, before any heartbeat counts it.
+  local recent = redis.call('HMGET', KEYS[1], 'r1', 'rt1')
+  if recent[1] and recent[1] ~= caller then
+    redis.call('HSET', KEYS[1], 'r2', recent[1], 'rt2', recent[2])
+  end
   save()
+  redis.call('HSET', KEYS[1], 'r1', caller, 'rt1', fmt(now))
   return out
 end
 
@@ -341,6 +348,17 @@ if op == 'correct' then
   local forecast = tonumber(ARGV[15])
   local correctionAt = tonumber(ARGV[16])
   local mayRaise = ARGV[17] == '1'
+  -- A reading may raise the shared level only while no other process took from the pool within
+  -- the last window: its grants may be under way, unseen by the server when this reading was
+  -- made (the caller's heartbeat count may not know the newcomer yet).
+  if mayRaise then
+    local recent = redis.call('HMGET', KEYS[1], 'r1', 'rt1', 'r2', 'rt2')
+    for i = 1, 3, 2 do
+      if recent[i] and recent[i] ~= caller and now - tonumber(recent[i + 1]) < window then
+        mayRaise = false
+      end
+    end
+  end
   local heldByOthers = tonumber(ARGV[18])
   local deferRaise = ARGV[19] == '1'
   local err = remaining - forecast - (K[b] - correctionAt)

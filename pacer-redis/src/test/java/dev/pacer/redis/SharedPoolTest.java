@@ -217,6 +217,31 @@ class SharedPoolTest {
     }
   }
 
+  @Test
+  void aProcessThatJustJoinedStopsTheOthersRaisesBeforeAnyHeartbeatCountsIt() throws InterruptedException {
+    // A beats once an hour: after its start-up beats it counts itself alone for a long while.
+    RedisBucketStore alone = RedisBucketStore.builder(redis.url()).prefix("shared").time(time)
+        .heartbeatInterval(Duration.ofHours(1)).build();
+    stores.add(alone);
+    PoolBuckets a = alone.pool(pool, WINDOW);
+    a.configure(Bucket.REQUESTS, 60, 10);
+    a.configure(Bucket.INPUT_TOKENS, 6_000, 1_000);
+    Thread.sleep(600); // past its second, early heartbeat: it has counted itself alone
+    assertThat(alone.shared()).isFalse();
+    PoolBuckets.Take taken = a.tryTake(new double[] {1, 900, 0}, "a1");
+    assertThat(taken.granted()).isTrue();
+    PoolBuckets b = process(time); // joins now and takes at once
+    assertThat(b.tryTake(new double[] {1, 50, 0}, "b1").granted()).isTrue();
+    assertThat(alone.shared()).as("A's own count, not yet updated").isFalse();
+    double before = a.state().levels()[Bucket.INPUT_TOKENS.ordinal()];
+    // A reading well above A's forecast (1,000 against 100): alone, A would raise the shared level
+    // by 400; B's grant, unseen by the server when the reading was made, would be given back.
+    double raise = a.correct(new PoolBuckets.Reading(Bucket.INPUT_TOKENS, 1_000, 500, taken.levelsAfter()[1],
+        taken.correctionTotals()[1], true, 0, false));
+    assertThat(raise).isZero();
+    assertThat(a.state().levels()[Bucket.INPUT_TOKENS.ordinal()]).isCloseTo(before, org.assertj.core.data.Offset.offset(1e-6));
+  }
+
   /** Waits (real time) until {@code store} reaches Redis again. */
   static void awaitRedis(RedisBucketStore store) {
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
