@@ -683,6 +683,15 @@ final class PoolState {
         int b = bucket.ordinal();
         boolean wasKnown = limit[b] != Limits.UNKNOWN;
         if (read.limit().isPresent() && read.limit().getAsLong() > 0 && read.limit().getAsLong() != limit[b]) {
+          if (!wasKnown && admitted && read.remaining().isPresent() && config.burst() == null) {
+            // A bucket learned from this reading starts from what the server showed (remaining,
+            // plus what it charged this attempt when that is known), not from the assumed burst:
+            // starting there and refilling, the first seconds crawled at the refill rate.
+            boolean chargeKnown = b == REQ || (b == OUT && config.outputRule() == OutputRule.RESERVE);
+            double shown = read.remaining().getAsLong() - (b == REQ ? 0 : TOKEN_ROUNDING)
+                + (!chargeKnown ? 0 : b == REQ ? 1 : permit.demand.maxTokens());
+            capacityLowerBound[b] = Math.max(capacityLowerBound[b], shown);
+          }
           applyLimit(bucket, read.limit().getAsLong(), now);
           learned.append(learned.isEmpty() ? "" : ", ").append(bucket.id()).append(" limit ").append(read.limit().getAsLong());
         }

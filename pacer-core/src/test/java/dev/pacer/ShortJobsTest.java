@@ -54,6 +54,23 @@ class ShortJobsTest {
   }
 
   @Test
+  void limitsNotToldTheBucketsStartFromWhatTheFirstAnswerShows() {
+    // Output-bound, nothing told: the first answer's headers give the limits and show a full
+    // output bucket; the rest of the burst goes at once instead of crawling up at the refill rate
+    // from the assumed burst.
+    ServerModel server = new ServerModel(LIMITS[0], LIMITS[1], LIMITS[2], WINDOW.toNanos(), 1.0,
+        ServerModel.Rule.RESERVE, time.nanoTime());
+    VirtualRun run = new VirtualRun(time, server, LIMITS, WINDOW, 1.0, 1).latency(FIRST_TOKEN, TOKENS_PER_SECOND);
+    Pacer pacer = Pacer.builder().timeSource(time).window(WINDOW).assumedBurst(Duration.ofMillis(100))
+        .retryPolicy(RetryPolicy.builder().jitterSeed(7).build()).build();
+    VirtualRun.Result result = run.run("output-bound, limits not told", pacer, "claude-sonnet-4-5",
+        VirtualRun.workload(64, 40, 400, 250, 3), Duration.ofMinutes(5));
+    assertThat(result.rateLimited()).as("429s").isZero();
+    // The first answer is back by 0.53 s (60 ms + at most 375 tokens at 800 a second).
+    assertThat(sentBy(run.sendLog(), 0.55)).as("requests sent by the first answer").isGreaterThanOrEqualTo(15);
+  }
+
+  @Test
   void readingsThatAgreeWithTheForecastWithinTheirRoundingCostNothing() {
     // Output-bound at 8,000 a window: the server's remaining is rounded to the nearest 1,000, an
     // eighth of the limit. Lowering every consistent forecast to the reading's low end cost 0.9 s
