@@ -130,7 +130,7 @@ final class PoolState {
       checkFits(demand, need);
       Waiter waiter = new Waiter(demand, need, attempt, now, future, name + "#" + ticketSequence++);
       Deque<Waiter> queue = demand.priority() == Priority.INTERACTIVE ? interactive : batch;
-      if (mayNeverFit(demand, need) && (inFlight > 0 || !interactive.isEmpty() || !batch.isEmpty())) {
+      if (mayNeverFit(demand, need) && underWayBesides(0)) {
         parked.add(waiter);
       } else if (retry && !failedProbes.remove(demand)) {
         queue.addFirst(waiter);
@@ -205,8 +205,8 @@ final class PoolState {
     if (!waiter.demand.needsEstimate() || waiter.demand.endpoint() != Demand.Endpoint.MESSAGES) {
       return true;
     }
-    waiter.need[IN] = config.estimator().estimate(name, waiter.demand.inputText());
-    if (mayNeverFit(waiter.demand, waiter.need) && (inFlight > 0 || interactive.size() + batch.size() > 1)) {
+    estimateAgain(waiter);
+    if (mayNeverFit(waiter.demand, waiter.need) && underWayBesides(1)) {
       if (!interactive.remove(waiter)) {
         batch.remove(waiter); // its timeout, if any, keeps running while it is parked
       }
@@ -231,23 +231,35 @@ final class PoolState {
     if (parked.isEmpty()) {
       return;
     }
-    boolean calibrated = config.estimator().isCalibrated(name);
-    if (!calibrated && (inFlight > 0 || !interactive.isEmpty() || !batch.isEmpty())) {
+    if (!config.estimator().isCalibrated(name) && underWayBesides(0)) {
       return;
     }
     for (Waiter waiter : parked) {
-      waiter.need[IN] = config.estimator().estimate(name, waiter.demand.inputText());
+      estimateAgain(waiter);
       try {
         checkFits(waiter.demand, waiter.need);
         (waiter.demand.priority() == Priority.INTERACTIVE ? interactive : batch).addFirst(waiter);
       } catch (DemandTooLargeException tooLarge) {
-        if (waiter.timeout != null) {
-          waiter.timeout.cancel();
-        }
+        withdraw(waiter);
         after.add(() -> waiter.future.completeExceptionally(tooLarge));
       }
     }
     parked.clear();
+  }
+
+  /** Estimates an estimated Messages demand's input again, with what the estimator knows now. */
+  private void estimateAgain(Waiter waiter) {
+    if (waiter.demand.needsEstimate() && waiter.demand.endpoint() == Demand.Endpoint.MESSAGES) {
+      waiter.need[IN] = config.estimator().estimate(name, waiter.demand.inputText());
+    }
+  }
+
+  /**
+   * Whether anything else is under way that will calibrate the estimator: an attempt in flight,
+   * or a waiter beyond the {@code queuedSelf} (0 or 1) the caller itself holds in the queues.
+   */
+  private boolean underWayBesides(int queuedSelf) {
+    return inFlight > 0 || interactive.size() + batch.size() > queuedSelf;
   }
 
   private long[] needOf(Demand demand, long inputTokens) {
@@ -544,13 +556,8 @@ final class PoolState {
             // Once, when the estimator starts to vouch for its estimates: every waiter is
             // estimated again, and those that can now be seen never to fit fail at once.
             estimatorTrusted = true;
-            for (Deque<Waiter> queue : List.of(interactive, batch)) {
-              for (Waiter waiter : queue) {
-                if (waiter.demand.needsEstimate()) {
-                  waiter.need[IN] = config.estimator().estimate(name, waiter.demand.inputText());
-                }
-              }
-            }
+            interactive.forEach(this::estimateAgain);
+            batch.forEach(this::estimateAgain);
             failHopelessWaiters(after);
           }
         }
@@ -687,10 +694,8 @@ final class PoolState {
             // A bucket learned from this reading starts from what the server showed (remaining,
             // plus what it charged this attempt when that is known), not from the assumed burst:
             // starting there and refilling, the first seconds crawled at the refill rate.
-            boolean chargeKnown = b == REQ || (b == OUT && config.outputRule() == OutputRule.RESERVE);
-            double shown = read.remaining().getAsLong() - (b == REQ ? 0 : TOKEN_ROUNDING)
-                + (!chargeKnown ? 0 : b == REQ ? 1 : permit.demand.maxTokens());
-            capacityLowerBound[b] = Math.max(capacityLowerBound[b], shown);
+            capacityLowerBound[b] = Math.max(capacityLowerBound[b],
+                read.remaining().getAsLong() - toleranceOf(b) + knownCharge(b, permit));
           }
           applyLimit(bucket, read.limit().getAsLong(), now);
           learned.append(learned.isEmpty() ? "" : ", ").append(bucket.id()).append(" limit ").append(read.limit().getAsLong());
@@ -698,22 +703,18 @@ final class PoolState {
         if (limit[b] == Limits.UNKNOWN || read.remaining().isEmpty()) {
           continue;
         }
-        double tolerance = b == REQ ? 0 : TOKEN_ROUNDING;
+        double tolerance = toleranceOf(b);
         double remaining = read.remaining().getAsLong();
-        // What the server charged this attempt at admission (nothing, if it refused it).
-        double charged = !admitted ? 0 : switch (bucket) {
-          case REQUESTS -> 1;
-          case INPUT_TOKENS -> permit.reserved[IN];
-          case OUTPUT_TOKENS -> config.outputRule() == OutputRule.RESERVE ? permit.demand.maxTokens() : 0;
-        };
+        // What the server charged this attempt at admission (nothing, if it refused it); for
+        // input, our estimate of it (the count is known only at settle).
+        double charged = !admitted ? 0 : b == IN ? permit.reserved[IN] : knownCharge(b, permit);
         // The server held at least remaining + what it charged this attempt before admitting it:
         // a lower bound of the burst. The input it charged is known only at settle (see there).
-        boolean chargeKnown = b == REQ || (b == OUT && config.outputRule() == OutputRule.RESERVE);
         if (b == IN && admitted) {
           permit.inputLevelReported = remaining - tolerance;
         }
-        if (learnCapacity(bucket, remaining - tolerance + (chargeKnown ? charged : 0), read, reading, tolerance,
-            (now - permit.grantedAt) / 1e9)) {
+        if (learnCapacity(bucket, remaining - tolerance + (admitted ? knownCharge(b, permit) : 0), read, reading,
+            tolerance, (now - permit.grantedAt) / 1e9)) {
           learned.append(learned.isEmpty() ? "" : ", ").append(bucket.id()).append(" burst >= ")
               .append(Math.round(capacity[b]));
         }
@@ -739,7 +740,7 @@ final class PoolState {
         // could explain (the server may have refunded or never charged what we give back only
         // when they end).
         double raise = store.correct(new PoolBuckets.Reading(bucket, remaining, tolerance, forecast,
-            permit.correctionAt[b], canRaise(b) && newest, permit.heldByOthers[b], b == IN));
+            permit.correctionAt[b], newest, permit.heldByOthers[b], b == IN));
         if (b == IN) {
           // This permit's own input surplus (estimate over actual) is known only at settle.
           permit.pendingInputRaise = raise;
@@ -766,21 +767,30 @@ final class PoolState {
     run(after);
   }
 
+  /** How far a reading of bucket {@code b} may be off: token counts are rounded to the nearest 1,000. */
+  private static double toleranceOf(int b) {
+    return b == REQ ? 0 : TOKEN_ROUNDING;
+  }
+
+  /**
+   * What the server surely charged an admitted attempt of bucket {@code b} at admission, where
+   * Pacer knows it exactly: the request itself, and max_tokens under the reserve rule. Input is
+   * counted by the server (known at settle); output under the live rule is charged later.
+   */
+  private double knownCharge(int b, Permit permit) {
+    return switch (BUCKETS[b]) {
+      case REQUESTS -> 1;
+      case OUTPUT_TOKENS -> config.outputRule() == OutputRule.RESERVE ? permit.demand.maxTokens() : 0;
+      case INPUT_TOKENS -> 0;
+    };
+  }
+
   private static double retryAfterSeconds(ResponseHead head) {
     try {
       return head.header("retry-after").map(value -> Double.parseDouble(value.trim())).orElse(0.0);
     } catch (NumberFormatException notSeconds) {
       return 0;
     }
-  }
-
-  /**
-   * Whether the server's having more than forecast may raise the level. Not for output under
-   * the live rule: the server charges output when it is generated, we hold it from admission, so
-   * the server always seems to have more while requests are in flight.
-   */
-  private boolean canRaise(int b) {
-    return true;
   }
 
   /**
