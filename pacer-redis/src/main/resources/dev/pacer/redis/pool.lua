@@ -69,7 +69,12 @@ end
 local s = {}
 local raw = redis.call('HGETALL', KEYS[1])
 for i = 1, #raw, 2 do
-  s[raw[i]] = tonumber(raw[i + 1])
+  local field = raw[i]
+  if field == 'r1' or field == 'r2' then
+    s[field] = raw[i + 1] -- the latest takers' process ids (see op take)
+  else
+    s[field] = tonumber(raw[i + 1])
+  end
 end
 local existed = #raw > 0
 local L, C, X, D, T, G, K = {}, {}, {}, {}, {}, {}, {}
@@ -315,9 +320,8 @@ if op == 'take' then
   end
   -- The two latest distinct takers (read by op correct), in the pool's own hash: a process
   -- that joined a moment ago is known here at once, before any heartbeat counts it.
-  local recent = redis.call('HMGET', KEYS[1], 'r1', 'rt1')
-  if recent[1] and recent[1] ~= caller then
-    redis.call('HSET', KEYS[1], 'r2', recent[1], 'rt2', recent[2])
+  if s.r1 and s.r1 ~= caller then
+    redis.call('HSET', KEYS[1], 'r2', s.r1, 'rt2', fmt(s.rt1))
   end
   save()
   redis.call('HSET', KEYS[1], 'r1', caller, 'rt1', fmt(now))
@@ -352,9 +356,8 @@ if op == 'correct' then
   -- the last window: its grants may be under way, unseen by the server when this reading was
   -- made (the caller's heartbeat count may not know the newcomer yet).
   if mayRaise then
-    local recent = redis.call('HMGET', KEYS[1], 'r1', 'rt1', 'r2', 'rt2')
-    for i = 1, 3, 2 do
-      if recent[i] and recent[i] ~= caller and now - tonumber(recent[i + 1]) < window then
+    for _, taker in ipairs({{s.r1, s.rt1}, {s.r2, s.rt2}}) do
+      if taker[1] and taker[1] ~= caller and now - taker[2] < window then
         mayRaise = false
       end
     end
