@@ -58,13 +58,8 @@ class ShortJobsTest {
     // Output-bound, nothing told: the first answer's headers give the limits and show a full
     // output bucket; the rest of the burst goes at once instead of crawling up at the refill rate
     // from the assumed burst.
-    ServerModel server = new ServerModel(LIMITS[0], LIMITS[1], LIMITS[2], WINDOW.toNanos(), 1.0,
-        ServerModel.Rule.RESERVE, time.nanoTime());
-    VirtualRun run = new VirtualRun(time, server, LIMITS, WINDOW, 1.0, 1).latency(FIRST_TOKEN, TOKENS_PER_SECOND);
-    Pacer pacer = Pacer.builder().timeSource(time).window(WINDOW).assumedBurst(Duration.ofMillis(100))
-        .retryPolicy(RetryPolicy.builder().jitterSeed(7).build()).build();
-    VirtualRun.Result result = run.run("output-bound, limits not told", pacer, "claude-sonnet-4-5",
-        VirtualRun.workload(64, 40, 400, 250, 3), Duration.ofMinutes(5));
+    VirtualRun run = virtualRun(OutputRule.RESERVE);
+    VirtualRun.Result result = run(run, pacer().build(), VirtualRun.workload(64, 40, 400, 250, 3));
     assertThat(result.rateLimited()).as("429s").isZero();
     // The first answer is back by 0.53 s (60 ms + at most 375 tokens at 800 a second).
     assertThat(sentBy(run.sendLog(), 0.55)).as("requests sent by the first answer").isGreaterThanOrEqualTo(15);
@@ -75,14 +70,8 @@ class ShortJobsTest {
     // Output-bound at 8,000 a window: the server's remaining is rounded to the nearest 1,000, an
     // eighth of the limit. Lowering every consistent forecast to the reading's low end cost 0.9 s
     // of a 6.3 s job here (E 0.87).
-    ServerModel server = new ServerModel(LIMITS[0], LIMITS[1], LIMITS[2], WINDOW.toNanos(), 1.0,
-        ServerModel.Rule.RESERVE, time.nanoTime());
-    VirtualRun run = new VirtualRun(time, server, LIMITS, WINDOW, 1.0, 1).latency(FIRST_TOKEN, TOKENS_PER_SECOND);
-    Pacer pacer = Pacer.builder().timeSource(time).window(WINDOW).assumedBurst(Duration.ofMillis(100))
-        .retryPolicy(RetryPolicy.builder().jitterSeed(7).build())
-        .limits(Limits.of(LIMITS[0], LIMITS[1], LIMITS[2])).build();
-    VirtualRun.Result result = run.run("output-bound", pacer, "claude-sonnet-4-5",
-        VirtualRun.workload(64, 40, 400, 250, 1), Duration.ofMinutes(5));
+    VirtualRun.Result result = run(virtualRun(OutputRule.RESERVE), told().build(),
+        VirtualRun.workload(64, 40, 400, 250, 1));
     assertThat(result.rateLimited()).as("429s").isZero();
     assertThat(result.efficiency()).as("E against the bound").isGreaterThanOrEqualTo(0.93);
   }
@@ -90,21 +79,15 @@ class ShortJobsTest {
   @Test
   void anOutageOf503sEndsWithTheWorkResumingAtFullPace() {
     long start = time.nanoTime();
-    ServerModel server = new ServerModel(LIMITS[0], LIMITS[1], LIMITS[2], WINDOW.toNanos(), 1.0,
-        ServerModel.Rule.RESERVE, time.nanoTime());
-    VirtualRun run = new VirtualRun(time, server, LIMITS, WINDOW, 1.0, 1).latency(FIRST_TOKEN, TOKENS_PER_SECOND)
+    VirtualRun run = virtualRun(OutputRule.RESERVE)
         .outage(now -> now - start >= 150_000_000L && now - start < 2_150_000_000L, 503);
-    Pacer pacer = Pacer.builder().timeSource(time).window(WINDOW).assumedBurst(Duration.ofMillis(100))
-        .retryPolicy(RetryPolicy.builder().jitterSeed(7).build())
-        .limits(Limits.of(LIMITS[0], LIMITS[1], LIMITS[2])).build();
-    VirtualRun.Result result = run.run("outage", pacer, "claude-sonnet-4-5", VirtualRun.workload(100, 40, 100, 35, 1),
-        Duration.ofMinutes(5));
+    VirtualRun.Result result = run(run, told().build(), VirtualRun.workload(100, 40, 100, 35, 1));
     assertThat(result.failed()).as("failed requests").isZero();
     // The outage begins while the burst's requests are in flight and ends at 2.15 s. The pause
     // doubles only when a probe fails (0.25, 0.5, 1, 2 s), so work resumes within 2 s of the end,
     // not after a pause grown by every failure that was in flight when the outage began.
-    double firstAfter = run.sendLog().stream().mapToDouble(entry -> Double.parseDouble(entry.substring(0,
-        entry.indexOf(':')))).filter(seconds -> seconds >= 2.15).min().orElseThrow();
+    double firstAfter = run.sendLog().stream().mapToDouble(ShortJobsTest::secondsOf)
+        .filter(seconds -> seconds >= 2.15).min().orElseThrow();
     assertThat(firstAfter).as("first attempt after the outage, seconds").isLessThan(4.15);
     assertThat(run.sendLog().stream().filter(entry -> entry.endsWith(":503")).count())
         .as("attempts answered 503").isLessThanOrEqualTo(12);
@@ -113,15 +96,8 @@ class ShortJobsTest {
   @ParameterizedTest(name = "limits told: {0}")
   @ValueSource(booleans = {true, false})
   void aRequestThatCanNeverFitIsRefusedBeforeItIsSentEvenBeforeTheEstimatorIsCalibrated(boolean told) {
-    ServerModel server = new ServerModel(LIMITS[0], LIMITS[1], LIMITS[2], WINDOW.toNanos(), 1.0,
-        ServerModel.Rule.RESERVE, time.nanoTime());
-    VirtualRun run = new VirtualRun(time, server, LIMITS, WINDOW, 1.0, 1).latency(FIRST_TOKEN, TOKENS_PER_SECOND);
-    Pacer.Builder builder = Pacer.builder().timeSource(time).window(WINDOW).assumedBurst(Duration.ofMillis(100))
-        .retryPolicy(RetryPolicy.builder().jitterSeed(7).build());
-    if (told) {
-      builder.limits(Limits.of(LIMITS[0], LIMITS[1], LIMITS[2]));
-    }
-    Pacer pacer = builder.build();
+    VirtualRun run = virtualRun(OutputRule.RESERVE);
+    Pacer pacer = (told ? told() : pacer()).build();
     List<VirtualRun.Request> job = new java.util.ArrayList<>(VirtualRun.workload(100, 40, 100, 35, 1));
     // Four times the input limit, handed over with the rest, before any answer has calibrated
     // the estimator (or, limits not told, shown the limits).
@@ -139,7 +115,7 @@ class ShortJobsTest {
           assertThat(error).isInstanceOf(DemandTooLargeException.class);
           refusedAfter[0] = time.nanoTime() - start;
         }));
-    VirtualRun.Result result = run.run("never fits", pacer, "claude-sonnet-4-5", job, Duration.ofMinutes(5));
+    VirtualRun.Result result = run(run, pacer, job);
     assertThat(sent[0]).as("the second one sent").isFalse();
     assertThat(refusedAfter[0]).as("nanoseconds to its refusal").isBetween(0L, 1_000_000_000L);
     assertThat(result.failed()).as("failed requests: the one that can never fit").isEqualTo(1);
@@ -154,14 +130,8 @@ class ShortJobsTest {
     // (about twice the server's count here). Estimated again at the head of the queue, the
     // requests behind the first few hold what they will cost, and the input burst serves twice
     // as many of them.
-    ServerModel server = new ServerModel(LIMITS[0], LIMITS[1], LIMITS[2], WINDOW.toNanos(), 1.0,
-        ServerModel.Rule.RESERVE, time.nanoTime());
-    VirtualRun run = new VirtualRun(time, server, LIMITS, WINDOW, 1.0, 1).latency(FIRST_TOKEN, TOKENS_PER_SECOND);
-    Pacer pacer = Pacer.builder().timeSource(time).window(WINDOW).assumedBurst(Duration.ofMillis(100))
-        .retryPolicy(RetryPolicy.builder().jitterSeed(7).build())
-        .limits(Limits.of(LIMITS[0], LIMITS[1], LIMITS[2])).build();
-    VirtualRun.Result result = run.run("input-bound", pacer, "claude-sonnet-4-5",
-        VirtualRun.workload(30, 2_000, 100, 35, 1), Duration.ofMinutes(5));
+    VirtualRun.Result result = run(virtualRun(OutputRule.RESERVE), told().build(),
+        VirtualRun.workload(30, 2_000, 100, 35, 1));
     assertThat(result.rateLimited()).as("429s").isZero();
     assertThat(result.efficiency()).as("E against the bound").isGreaterThanOrEqualTo(0.95);
   }
@@ -171,24 +141,17 @@ class ShortJobsTest {
     // Answers take 1.5 s and their Date is stamped when done, while reset describes the bucket at
     // admission: reset - Date is short by the attempt's time, which must not be read as a burst
     // smaller than the one the server has shown.
-    ServerModel server = new ServerModel(LIMITS[0], LIMITS[1], LIMITS[2], WINDOW.toNanos(), 1.0,
-        ServerModel.Rule.RESERVE, time.nanoTime());
-    VirtualRun run = new VirtualRun(time, server, LIMITS, WINDOW, 1.0, 1).latency(Duration.ofMillis(1_500), 800)
-        .headersAtAnswer();
+    VirtualRun run = virtualRun(OutputRule.RESERVE).latency(Duration.ofMillis(1_500), 800).headersAtAnswer();
     java.util.List<Double> capacities = new java.util.ArrayList<>();
-    Pacer pacer = Pacer.builder().timeSource(time).window(WINDOW).assumedBurst(Duration.ofMillis(100))
-        .retryPolicy(RetryPolicy.builder().jitterSeed(7).build())
-        .listener(event -> {
+    Pacer pacer = told().listener(event -> {
           if (event instanceof dev.pacer.events.PacerEvent.LimitsLearned learned && learned.what().contains("requests burst")) {
             String what = learned.what();
             int at = what.indexOf("requests burst >= ") + "requests burst >= ".length();
             int end = what.indexOf(',', at);
             capacities.add(Double.parseDouble(what.substring(at, end < 0 ? what.length() : end)));
           }
-        })
-        .limits(Limits.of(LIMITS[0], LIMITS[1], LIMITS[2])).build();
-    VirtualRun.Result result = run.run("request-bound, slow answers", pacer, "claude-sonnet-4-5",
-        VirtualRun.workload(100, 40, 100, 35, 1), Duration.ofMinutes(5));
+        }).build();
+    VirtualRun.Result result = run(run, pacer, VirtualRun.workload(100, 40, 100, 35, 1));
     assertThat(result.rateLimited()).as("429s").isZero();
     assertThat(capacities).as("requests burst learned").isNotEmpty();
     assertThat(capacities.subList(1, capacities.size())).as("requests burst after it was first learned")
@@ -197,19 +160,41 @@ class ShortJobsTest {
 
   /** Runs a job with the limits told; asserts nothing failed and no 429; returns the send log. */
   private List<String> run(OutputRule rule, List<VirtualRun.Request> workload) {
-    ServerModel server = new ServerModel(LIMITS[0], LIMITS[1], LIMITS[2], WINDOW.toNanos(), 1.0,
-        rule == OutputRule.LIVE ? ServerModel.Rule.LIVE : ServerModel.Rule.RESERVE, time.nanoTime());
-    VirtualRun run = new VirtualRun(time, server, LIMITS, WINDOW, 1.0, 1).latency(FIRST_TOKEN, TOKENS_PER_SECOND);
-    Pacer pacer = Pacer.builder().timeSource(time).window(WINDOW).assumedBurst(Duration.ofMillis(100))
-        .retryPolicy(RetryPolicy.builder().jitterSeed(7).build())
-        .limits(Limits.of(LIMITS[0], LIMITS[1], LIMITS[2])).outputRule(rule).build();
-    VirtualRun.Result result = run.run("short job", pacer, "claude-sonnet-4-5", workload, Duration.ofMinutes(5));
+    VirtualRun run = virtualRun(rule);
+    VirtualRun.Result result = run(run, told().outputRule(rule).build(), workload);
     assertThat(result.failed()).as("failed requests").isZero();
     assertThat(result.rateLimited()).as("429s").isZero();
     return run.sendLog();
   }
 
+  /** The server (the whole window of burst, under {@code rule}) and the answers' latency. */
+  private VirtualRun virtualRun(OutputRule rule) {
+    ServerModel server = new ServerModel(LIMITS[0], LIMITS[1], LIMITS[2], WINDOW.toNanos(), 1.0,
+        rule == OutputRule.LIVE ? ServerModel.Rule.LIVE : ServerModel.Rule.RESERVE, time.nanoTime());
+    return new VirtualRun(time, server, LIMITS, WINDOW, 1.0, 1).latency(FIRST_TOKEN, TOKENS_PER_SECOND);
+  }
+
+  /** A Pacer told nothing: the assumed burst compressed like the window, seeded jitter. */
+  private Pacer.Builder pacer() {
+    return Pacer.builder().timeSource(time).window(WINDOW).assumedBurst(Duration.ofMillis(100))
+        .retryPolicy(RetryPolicy.builder().jitterSeed(7).build());
+  }
+
+  /** As {@link #pacer()}, told the limits (not the burst). */
+  private Pacer.Builder told() {
+    return pacer().limits(Limits.of(LIMITS[0], LIMITS[1], LIMITS[2]));
+  }
+
+  private static VirtualRun.Result run(VirtualRun run, Pacer pacer, List<VirtualRun.Request> workload) {
+    return run.run("short job", pacer, "claude-sonnet-4-5", workload, Duration.ofMinutes(5));
+  }
+
   private static long sentBy(List<String> sent, double seconds) {
-    return sent.stream().filter(entry -> Double.parseDouble(entry.substring(0, entry.indexOf(':'))) <= seconds).count();
+    return sent.stream().filter(entry -> secondsOf(entry) <= seconds).count();
+  }
+
+  /** When a send-log entry ("seconds:status") was sent. */
+  private static double secondsOf(String entry) {
+    return Double.parseDouble(entry.substring(0, entry.indexOf(':')));
   }
 }
