@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pacer.limits.Bucket;
+import dev.pacer.redis.testing.Closer;
 import dev.pacer.redis.testing.RedisServer;
 import dev.pacer.store.PoolBuckets;
 import dev.pacer.time.FakeTimeSource;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -20,27 +20,23 @@ class RedisFaultsTest {
   private static final long WINDOW = Duration.ofSeconds(60).toNanos();
   private static final String PASSWORD = "s3cret-Pa55word";
 
-  private final List<AutoCloseable> open = new ArrayList<>();
+  private final Closer open = new Closer();
   private final FakeTimeSource time = new FakeTimeSource();
 
   @AfterEach
   void closeAll() throws Exception {
-    for (int i = open.size() - 1; i >= 0; i--) {
-      open.get(i).close();
-    }
+    open.close();
   }
 
   private RedisServer server(String password) {
-    RedisServer server = RedisServer.start(password);
-    open.add(server);
-    return server;
+    return open.open(RedisServer.start(password));
   }
 
   private RedisBucketStore store(RedisServer server, FaultMode mode) {
     RedisBucketStore store = RedisBucketStore.builder(server.url()).prefix("faults").faultMode(mode).time(time)
         .commandTimeout(Duration.ofMillis(300)).probeInterval(Duration.ofMillis(50))
         .heartbeatInterval(Duration.ofMillis(200)).failClosedAfter(Duration.ofSeconds(5)).build();
-    open.add(store);
+    open.open(store);
     return store;
   }
 
@@ -114,12 +110,12 @@ class RedisFaultsTest {
     RedisBucketStore first = RedisBucketStore.builder(redis.url()).prefix("faults").time(time)
         .commandTimeout(Duration.ofMillis(300)).probeInterval(Duration.ofMillis(50))
         .heartbeatInterval(Duration.ofSeconds(2)).build();
-    open.add(first);
+    open.open(first);
     // The other one probes rarely: it comes back to Redis long after the first.
     RedisBucketStore other = RedisBucketStore.builder(redis.url()).prefix("faults").time(time)
         .commandTimeout(Duration.ofMillis(300)).probeInterval(Duration.ofSeconds(30))
         .heartbeatInterval(Duration.ofSeconds(2)).build();
-    open.add(other);
+    open.open(other);
     assertThat(first.probe()).isTrue();
     assertThat(first.liveProcesses()).isEqualTo(2);
     assertThat(first.shared()).isTrue();
@@ -144,7 +140,7 @@ class RedisFaultsTest {
   @Test
   void aRedisTooSlowToAnswerCountsAsUnavailableAndIsUsedAgainWhenItAnswers() throws InterruptedException {
     RedisServer redis = RedisServer.start(null, List.of("--enable-debug-command", "yes"));
-    open.add(redis);
+    open.open(redis);
     RedisBucketStore store = store(redis, FaultMode.DEGRADE);
     PoolBuckets pool = pool(store);
     assertThat(pool.tryTake(new double[] {1, 0, 0}, "a").granted()).isTrue();

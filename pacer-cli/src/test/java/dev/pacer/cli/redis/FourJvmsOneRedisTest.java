@@ -4,6 +4,7 @@ import static dev.pacer.cli.redis.PacerJvms.RPM;
 import static dev.pacer.cli.redis.PacerJvms.SHARING;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pacer.redis.testing.Closer;
 import dev.pacer.redis.testing.RedisServer;
 import dev.pacer.simulator.Simulator;
 import java.nio.file.Path;
@@ -38,18 +39,15 @@ class FourJvmsOneRedisTest {
 
   @TempDir Path dir;
 
-  private final List<AutoCloseable> open = new ArrayList<>();
+  private final Closer closer = new Closer();
 
   @AfterEach
   void closeAll() throws Exception {
-    for (int i = open.size() - 1; i >= 0; i--) {
-      open.get(i).close();
-    }
+    closer.close();
   }
 
   private <T extends AutoCloseable> T open(T resource) {
-    open.add(resource);
-    return resource;
+    return closer.open(resource);
   }
 
   private static List<Process> startAll(PacerJvms jvms, List<Path> parts, Simulator sim, RedisServer redis) {

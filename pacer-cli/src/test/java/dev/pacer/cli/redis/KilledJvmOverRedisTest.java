@@ -3,13 +3,13 @@ package dev.pacer.cli.redis;
 import static dev.pacer.cli.redis.PacerJvms.RPM;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pacer.redis.testing.Closer;
 import dev.pacer.redis.testing.RedisServer;
 import dev.pacer.simulator.Latency;
 import dev.pacer.simulator.Simulator;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
+import java.time.Duration;
 import java.util.Map;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
@@ -31,18 +31,15 @@ class KilledJvmOverRedisTest {
 
   @TempDir Path dir;
 
-  private final List<AutoCloseable> open = new ArrayList<>();
+  private final Closer closer = new Closer();
 
   @AfterEach
   void closeAll() throws Exception {
-    for (int i = open.size() - 1; i >= 0; i--) {
-      open.get(i).close();
-    }
+    closer.close();
   }
 
   private <T extends AutoCloseable> T open(T resource) {
-    open.add(resource);
-    return resource;
+    return closer.open(resource);
   }
 
   private static long queued(RedisServer redis) {
