@@ -2,19 +2,13 @@ package dev.pacer.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pacer.simulator.BatchStats;
 import dev.pacer.simulator.Simulator;
 import dev.pacer.simulator.SimulatorConfig;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -35,38 +29,13 @@ class RunBatchesProcessTest {
   @TempDir Path dir;
 
   private Path input() throws IOException {
-    StringBuilder text = new StringBuilder();
-    for (int i = 0; i < REQUESTS; i++) {
-      text.append("{\"custom_id\":\"p").append(i).append("\",\"prompt\":\"Question number ").append(i).append("\"}\n");
-    }
-    Path file = dir.resolve("in.jsonl");
-    Files.writeString(file, text);
-    return file;
+    return PacerProcess.questions(dir, REQUESTS);
   }
 
   private Process start(Simulator sim, Path input) throws IOException {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
-        "dev.pacer.cli.PacerCommand", "run", input.toString(), "--base-url", sim.baseUrl(), "--via", "batches",
+    return PacerProcess.start(List.of(), List.of(input.toString(), "--base-url", sim.baseUrl(), "--via", "batches",
         "--batch-size", String.valueOf(BATCH_SIZE), "--batch-poll", "300ms", "--model", "claude-haiku-4-5",
-        "--max-tokens", "40", "--progress", "lines"));
-    ProcessBuilder builder = new ProcessBuilder(command)
-        .redirectErrorStream(true)
-        .redirectOutput(dir.resolve("log-" + System.nanoTime() + ".txt").toFile());
-    builder.environment().put("ANTHROPIC_API_KEY", "test-key");
-    builder.environment().remove("ANTHROPIC_BASE_URL");
-    return builder.start();
-  }
-
-  private static Map<String, String> results(Path output) throws IOException {
-    ObjectMapper json = new ObjectMapper();
-    Map<String, String> types = new HashMap<>();
-    for (String line : Files.readAllLines(output)) {
-      JsonNode node = json.readTree(line);
-      String previous = types.put(node.get("custom_id").asText(), node.at("/result/type").asText());
-      assertThat(previous).as("custom_id %s has one line", node.get("custom_id").asText()).isNull();
-    }
-    return types;
+        "--max-tokens", "40", "--progress", "lines"), dir.resolve("log-" + System.nanoTime() + ".txt"));
   }
 
   @Test
@@ -90,7 +59,7 @@ class RunBatchesProcessTest {
       BatchStats batches = sim.stats().batches();
       assertThat(batches.created()).as("no batch created again").isEqualTo(REQUESTS / BATCH_SIZE);
       assertThat(batches.requestsSubmitted()).as("no request submitted twice").isEqualTo(REQUESTS);
-      assertThat(results(output)).hasSize(REQUESTS).doesNotContainValue("errored");
+      assertThat(PacerProcess.results(output)).hasSize(REQUESTS).doesNotContainValue("errored");
       assertThat(sim.stats().attempts()).as("nothing sent through the Messages API").isZero();
     }
   }

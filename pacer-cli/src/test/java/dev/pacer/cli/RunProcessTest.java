@@ -2,8 +2,6 @@ package dev.pacer.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pacer.simulator.Latency;
 import dev.pacer.simulator.RequestRecord;
 import dev.pacer.simulator.Simulator;
@@ -12,7 +10,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,13 +33,7 @@ class RunProcessTest {
   @TempDir Path dir;
 
   private Path input() throws IOException {
-    StringBuilder text = new StringBuilder();
-    for (int i = 0; i < REQUESTS; i++) {
-      text.append("{\"custom_id\":\"p").append(i).append("\",\"prompt\":\"Question number ").append(i).append("\"}\n");
-    }
-    Path file = dir.resolve("in.jsonl");
-    Files.writeString(file, text);
-    return file;
+    return PacerProcess.questions(dir, REQUESTS);
   }
 
   /** Each answer takes 60 ms or more: with 4 in flight, the job takes a couple of seconds. */
@@ -52,17 +43,9 @@ class RunProcessTest {
   }
 
   private Process start(Simulator sim, Path input) throws IOException {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
-        "dev.pacer.cli.PacerCommand", "run", input.toString(), "--base-url", sim.baseUrl(),
+    return PacerProcess.start(List.of(), List.of(input.toString(), "--base-url", sim.baseUrl(),
         "--model", "claude-haiku-4-5", "--max-tokens", "40", "--concurrency", String.valueOf(CONCURRENCY),
-        "--progress", "lines"));
-    ProcessBuilder builder = new ProcessBuilder(command)
-        .redirectErrorStream(true)
-        .redirectOutput(dir.resolve("log-" + System.nanoTime() + ".txt").toFile());
-    builder.environment().put("ANTHROPIC_API_KEY", "test-key");
-    builder.environment().remove("ANTHROPIC_BASE_URL");
-    return builder.start();
+        "--progress", "lines"), dir.resolve("log-" + System.nanoTime() + ".txt"));
   }
 
   private static long resultLines(Path output) throws IOException {
@@ -70,18 +53,6 @@ class RunProcessTest {
       return 0;
     }
     return Files.readAllLines(output).stream().filter(l -> l.endsWith("}")).count();
-  }
-
-  /** custom_id → result type, failing on a repeated custom_id or an unreadable line. */
-  private static Map<String, String> results(Path output) throws IOException {
-    ObjectMapper json = new ObjectMapper();
-    Map<String, String> types = new HashMap<>();
-    for (String line : Files.readAllLines(output)) {
-      JsonNode node = json.readTree(line);
-      String previous = types.put(node.get("custom_id").asText(), node.at("/result/type").asText());
-      assertThat(previous).as("custom_id %s has one line", node.get("custom_id").asText()).isNull();
-    }
-    return types;
   }
 
   private static Map<String, Integer> answersPerPrompt(Simulator sim) {
@@ -112,7 +83,7 @@ class RunProcessTest {
       assertThat(second.waitFor(120, TimeUnit.SECONDS)).isTrue();
       assertThat(second.exitValue()).isZero();
 
-      Map<String, String> types = results(output);
+      Map<String, String> types = PacerProcess.results(output);
       assertThat(types).hasSize(REQUESTS).doesNotContainValue("errored");
       Map<String, Integer> answers = answersPerPrompt(sim);
       assertThat(answers).hasSize(REQUESTS);
@@ -135,7 +106,7 @@ class RunProcessTest {
       assertThat(run.waitFor(60, TimeUnit.SECONDS)).isTrue();
       assertThat(run.exitValue()).isEqualTo(130);
 
-      Map<String, String> types = results(output);
+      Map<String, String> types = PacerProcess.results(output);
       assertThat(types.size()).isLessThan(REQUESTS);
       assertThat(Files.readString(output)).endsWith("\n");
       long sent = sim.stats().records().stream().filter(r -> r.status() == 200).count();
@@ -144,7 +115,7 @@ class RunProcessTest {
       Process rerun = start(sim, input);
       assertThat(rerun.waitFor(120, TimeUnit.SECONDS)).isTrue();
       assertThat(rerun.exitValue()).isZero();
-      assertThat(results(output)).hasSize(REQUESTS);
+      assertThat(PacerProcess.results(output)).hasSize(REQUESTS);
       assertThat(answersPerPrompt(sim).values()).allMatch(n -> n == 1);
     }
   }

@@ -2,8 +2,8 @@ package dev.pacer.cli.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pacer.cli.PacerProcess;
 import dev.pacer.simulator.Latency;
 import dev.pacer.simulator.RequestRecord;
 import dev.pacer.simulator.Simulator;
@@ -110,20 +110,14 @@ final class PacerJvms implements AutoCloseable {
    * JVM of its own.
    */
   Process start(Path input, String baseUrl, String redisUrl, int rpm) {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> command = new ArrayList<>(List.of(java,
-        // Four JVMs and the simulator on two cores: start quickly, stay small.
-        "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m",
-        "-cp", System.getProperty("java.class.path"), "dev.pacer.cli.PacerCommand",
-        "run", input.toString(), "--base-url", baseUrl, "--redis", redisUrl,
-        "--rpm", Integer.toString(rpm), "--itpm", Long.toString(TOKENS), "--otpm", Long.toString(TOKENS),
-        "--window", WINDOW, "--progress", "none", "-o", output(input).toString()));
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(log(input).toFile());
-    builder.environment().put("ANTHROPIC_API_KEY", "test-key");
-    builder.environment().remove("ANTHROPIC_BASE_URL");
     try {
-      Process process = builder.start();
+      Process process = PacerProcess.start(
+          // Four JVMs and the simulator on two cores: start quickly, stay small.
+          List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m"),
+          List.of(input.toString(), "--base-url", baseUrl, "--redis", redisUrl,
+              "--rpm", Integer.toString(rpm), "--itpm", Long.toString(TOKENS), "--otpm", Long.toString(TOKENS),
+              "--window", WINDOW, "--progress", "none", "-o", output(input).toString()),
+          log(input));
       processes.put(input.getFileName().toString(), process);
       return process;
     } catch (IOException e) {
@@ -167,23 +161,10 @@ final class PacerJvms implements AutoCloseable {
     return lines;
   }
 
-  /** custom_id → result type, failing on a repeated custom_id. */
-  static Map<String, String> results(Path output) throws IOException {
-    ObjectMapper json = new ObjectMapper();
-    Map<String, String> types = new HashMap<>();
-    for (String line : Files.readAllLines(output)) {
-      JsonNode node = json.readTree(line);
-      String id = node.get("custom_id").asText();
-      String previous = types.put(id, node.at("/result/type").asText());
-      assertThat(previous).as("custom_id %s has one line in %s", id, output.getFileName()).isNull();
-    }
-    return types;
-  }
-
   /** Checks that every custom_id of every part has exactly one line, a success, in its part's output. */
   static void assertEveryRequestSucceededOnce(List<Path> inputs) throws IOException {
     for (Path input : inputs) {
-      Map<String, String> types = results(output(input));
+      Map<String, String> types = PacerProcess.results(output(input));
       assertThat(new TreeSet<>(types.keySet())).as("custom_ids answered in %s", output(input).getFileName())
           .isEqualTo(new TreeSet<>(customIds(input)));
       assertThat(types.values()).as("result types in %s", output(input).getFileName()).containsOnly("succeeded");
