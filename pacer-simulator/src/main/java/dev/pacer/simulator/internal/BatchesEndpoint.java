@@ -95,42 +95,16 @@ final class BatchesEndpoint {
   private void list(HttpCall call) throws IOException {
     Map<String, String> headers = admit(call);
     Map<String, String> q = QueryString.parse(call.query());
-    int limit;
-    try {
-      limit = Integer.parseInt(q.getOrDefault("limit", "20"));
-    } catch (NumberFormatException e) {
-      throw ApiException.invalidRequest("limit: Input should be a valid integer");
-    }
-    if (limit < 1 || limit > 1000) {
-      throw ApiException.invalidRequest("limit: Input should be between 1 and 1000");
-    }
     List<Batch.View> all = batches.newestFirst(engine.clock().nanoTime());
     List<String> ids = new ArrayList<>(all.size());
     all.forEach(b -> ids.add(b.id()));
-    int from = 0;
-    int to = all.size();
-    if (q.containsKey("after_id")) {
-      from = ids.indexOf(q.get("after_id")) + 1;
-    }
-    if (q.containsKey("before_id")) {
-      to = Math.max(0, ids.indexOf(q.get("before_id")));
-      from = Math.max(0, to - limit);
-    }
-    int end = Math.min(to, from + limit);
+    ListPage page = ListPage.of(q, ids);
     ObjectNode out = Json.object();
     ArrayNode data = out.putArray("data");
-    for (Batch.View b : all.subList(Math.min(from, end), end)) {
+    for (Batch.View b : all.subList(page.from(), page.end())) {
       data.add(toJson(b, call.origin()));
     }
-    boolean hasMore = q.containsKey("before_id") ? from > 0 : end < to;
-    out.put("has_more", hasMore);
-    if (data.isEmpty()) {
-      out.putNull("first_id");
-      out.putNull("last_id");
-    } else {
-      out.put("first_id", data.get(0).get("id").asText());
-      out.put("last_id", data.get(data.size() - 1).get("id").asText());
-    }
+    page.describe(out, data);
     call.sendJson(200, headers, out);
   }
 

@@ -20,38 +20,13 @@ final class ModelsEndpoint {
     call.requireApiKey();
     Map<String, String> q = QueryString.parse(call.query());
     List<String> ids = engine.catalog().modelIds();
-    int limit;
-    try {
-      limit = Integer.parseInt(q.getOrDefault("limit", "20"));
-    } catch (NumberFormatException e) {
-      throw ApiException.invalidRequest("limit: Input should be a valid integer");
-    }
-    if (limit < 1 || limit > 1000) {
-      throw ApiException.invalidRequest("limit: Input should be between 1 and 1000");
-    }
-    int from = 0;
-    int to = ids.size();
-    if (q.containsKey("after_id")) {
-      from = ids.indexOf(q.get("after_id")) + 1;
-    }
-    if (q.containsKey("before_id")) {
-      to = Math.max(0, ids.indexOf(q.get("before_id")));
-      from = Math.max(0, to - limit);
-    }
-    int end = Math.min(to, from + limit);
+    ListPage page = ListPage.of(q, ids);
     ObjectNode body = Json.object();
     ArrayNode data = body.putArray("data");
-    for (String id : ids.subList(Math.min(from, end), end)) {
+    for (String id : ids.subList(page.from(), page.end())) {
       data.add(model(id));
     }
-    body.put("has_more", end < to);
-    if (data.isEmpty()) {
-      body.putNull("first_id");
-      body.putNull("last_id");
-    } else {
-      body.put("first_id", data.get(0).get("id").asText());
-      body.put("last_id", data.get(data.size() - 1).get("id").asText());
-    }
+    page.describe(body, data);
     call.sendJson(200, Map.of(), body);
   }
 
