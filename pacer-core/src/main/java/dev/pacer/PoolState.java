@@ -41,6 +41,8 @@ final class PoolState {
   private static final Bucket[] BUCKETS = Bucket.values();
   /** Token counts in {@code remaining} are rounded to the nearest 1,000. */
   private static final double TOKEN_ROUNDING = 500;
+  /** The longest a burst of admissions under the live rule stays open (see liveBurstSpanNanos). */
+  private static final long LIVE_BURST_SPAN_MILLIS = 10;
 
   final String name;
   private final GovernorConfig config;
@@ -91,6 +93,15 @@ final class PoolState {
   private TimeSource.Scheduled wake;
   private long wakeAt;
   private boolean closed;
+  /**
+   * Live rule: the output held by permits granted in the burst now open, not yet charged to the
+   * store (see grant), and when that burst opened.
+   */
+  private double burstOutput;
+  private long burstOpenedAt;
+  private boolean burstOpen;
+  /** The quickest answer so far (send to settle), or -1 before the first: bounds the burst's span. */
+  private long quickestAnswerNanos = -1;
 
   PoolState(String name, GovernorConfig config, TimeSource time, BucketStore buckets) {
     this.name = name;
@@ -343,6 +354,9 @@ final class PoolState {
 
   /** Admits waiters from the head while the buckets allow, then sets a timer for the next. */
   private void drain(long now, List<Runnable> after) {
+    if (burstOpen && now - burstOpenedAt > liveBurstSpanNanos()) {
+      closeLiveBurst();
+    }
     while (true) {
       Waiter waiter = head(now);
       if (waiter == null) {
@@ -412,13 +426,16 @@ final class PoolState {
   /**
    * What the buckets must hold to admit a demand. Under the live rule the server admits while the
    * output bucket is not in debt and charges the answer as it is generated; Pacer asks the same
-   * (one token) and charges the output it holds at once (see grant), so its forecast stays at or
-   * below the server's level and runs into debt no further than one answer.
+   * (one token) of a burst's first request, and charges the output the burst's requests hold when
+   * the burst closes (see grant), so its forecast is at or below the server's level once the burst
+   * is under way and runs into debt no further than one burst.
    */
   private double[] admissionNeed(long[] need) {
     double[] admission = doubles(need);
     if (config.outputRule() == OutputRule.LIVE) {
-      admission[OUT] = Math.min(admission[OUT], 1);
+      // The burst's first request found the bucket out of debt; the others are admitted against
+      // that same level (see liveBurstSpanNanos).
+      admission[OUT] = burstOpen ? 0 : Math.min(admission[OUT], 1);
     }
     return admission;
   }
@@ -427,7 +444,13 @@ final class PoolState {
     double[] levelAfter = take.levelsAfter();
     double unchargedOutput = waiter.need[OUT] - admissionNeed(waiter.need)[OUT];
     if (unchargedOutput > 0) {
-      store.charge(new double[] {0, 0, unchargedOutput});
+      // Charged when the burst closes: until then the burst's other requests are admitted
+      // against the level before it (see liveBurstSpanNanos).
+      if (!burstOpen) {
+        burstOpen = true;
+        burstOpenedAt = now;
+      }
+      burstOutput += unchargedOutput;
       levelAfter[OUT] -= unchargedOutput;
     }
     for (int b = 0; b < 3; b++) {
@@ -443,6 +466,32 @@ final class PoolState {
     emit(after, new PacerEvent.Acquired(name, Duration.ofNanos(waited), waiter.binding, waiter.need[IN],
         waiter.need[OUT], waiter.attempt));
     return permit;
+  }
+
+  /**
+   * How long a burst of admissions under the live rule stays open. The server admits while its
+   * output bucket is not in debt and charges an answer only as it is generated, so requests that
+   * reach it together are all admitted against the same level, before any of them has produced a
+   * token: an ideal client sends a whole burst while the bucket is not in debt and lets the
+   * answers run it into debt. Pacer does the same for the requests it admits within this span of
+   * the first (all of a job handed over at once), then charges their output and admits no more
+   * until the debt is repaid. The span is short next to the time any answer takes (at most a
+   * quarter of the quickest answer seen, and {@value #LIVE_BURST_SPAN_MILLIS} ms), so the burst
+   * reaches the server before its first tokens are generated; an answer coming back closes the
+   * burst at once.
+   */
+  private long liveBurstSpanNanos() {
+    long span = LIVE_BURST_SPAN_MILLIS * 1_000_000L;
+    return quickestAnswerNanos < 0 ? span : Math.min(span, quickestAnswerNanos / 4);
+  }
+
+  /** Charges the output held by the live burst's permits, and closes it. */
+  private void closeLiveBurst() {
+    if (burstOpen) {
+      store.charge(new double[] {0, 0, burstOutput});
+      burstOutput = 0;
+      burstOpen = false;
+    }
   }
 
   private void scheduleWake(long at) {
@@ -536,6 +585,11 @@ final class PoolState {
     lock.lock();
     try {
       long now = time.nanoTime();
+      closeLiveBurst();
+      long answerNanos = now - permit.grantedAt;
+      if (quickestAnswerNanos < 0 || answerNanos < quickestAnswerNanos) {
+        quickestAnswerNanos = answerNanos;
+      }
       if (permit.demand.endpoint() == Demand.Endpoint.MESSAGES) {
         long actualInput = usage.rateLimitedInputTokens(countsCacheReads);
         double inputSurplus = permit.reserved[IN] - actualInput;
@@ -586,6 +640,7 @@ final class PoolState {
     lock.lock();
     try {
       long now = time.nanoTime();
+      closeLiveBurst(); // before a refund of what the burst has not charged yet
       switch (why) {
         case NOT_SENT, RATE_LIMITED, OVERLOADED ->
             store.charge(new double[] {-permit.reserved[REQ], -permit.reserved[IN], -permit.reserved[OUT]});
@@ -674,6 +729,7 @@ final class PoolState {
     lock.lock();
     try {
       long now = time.nanoTime();
+      closeLiveBurst(); // readings are compared with a forecast that holds the burst's output
       if (reading.isEmpty()) {
         probing = false; // a server that sends no rate-limit headers: nothing more to wait for
         return;

@@ -118,6 +118,10 @@ public final class ServerModel {
     }
   }
 
+  public Rule rule() {
+    return rule;
+  }
+
   public long admitted() {
     return admitted;
   }

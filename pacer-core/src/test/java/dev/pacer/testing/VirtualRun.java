@@ -68,6 +68,8 @@ public final class VirtualRun {
   private LongPredicate outage = now -> false;
   private int outageStatus = 529;
   private boolean headersAtAnswer;
+  private boolean outputChargedAsGenerated;
+  private long networkSpreadNanos;
   private Duration firstTokenLatency = Duration.ofMillis(800);
   private double tokensPerSecond = 200;
   private long rateLimited;
@@ -102,6 +104,24 @@ public final class VirtualRun {
   /** Stamps each answer's {@code Date} when it is done, as a server does for answers that do not stream. */
   public VirtualRun headersAtAnswer() {
     this.headersAtAnswer = true;
+    return this;
+  }
+
+  /**
+   * Under the live rule, the server charges each answer's output as it is generated (as it does for
+   * a stream), a few tokens at a time from the first token on, instead of all at once at the end.
+   */
+  public VirtualRun outputChargedAsGenerated() {
+    this.outputChargedAsGenerated = true;
+    return this;
+  }
+
+  /**
+   * Each attempt reaches the server after a delay drawn evenly from zero to {@code spread}, so
+   * that requests sent together arrive in a different order, some of them late.
+   */
+  public VirtualRun networkSpread(Duration spread) {
+    this.networkSpreadNanos = spread.toNanos();
     return this;
   }
 
@@ -171,47 +191,69 @@ public final class VirtualRun {
   private AsyncAttempt<Usage> attempt(Request request) {
     return permit -> {
       CompletableFuture<Usage> answer = new CompletableFuture<>();
-      long now = time.nanoTime();
-      attemptsSent++;
-      if (outage.test(now)) {
-        if (permit.attempt() > 1) {
-          retriesInOutage++;
-        } else {
-          firstAttemptsInOutage++;
-        }
+      if (networkSpreadNanos > 0) {
+        time.schedule(() -> arrive(permit, request, answer), (long) (random.nextDouble() * networkSpreadNanos));
+      } else {
+        arrive(permit, request, answer);
       }
-      if (outage.test(now) || random.nextDouble() < overloadProbability) {
-        overloaded++;
-        int status = outage.test(now) ? outageStatus : 529;
-        log(now, status);
-        ResponseHead head = ResponseHead.of(status, status == 529 ? Map.of("x-should-retry", "true") : Map.of());
-        answer.completeExceptionally(new AttemptFailedException(new AttemptFailure.HttpError(head, status == 529
-            ? new ApiError("overloaded_error", "Overloaded", null, "req_529")
-            : new ApiError("api_error", "Internal server error", null, "req_5xx"))));
-        return answer;
-      }
-      ServerModel.Admission admission = server.admit(request.inputTokens(), request.maxTokens(), now);
-      if (!admission.admitted()) {
-        rateLimited++;
-        log(now, 429);
-        answer.completeExceptionally(new AttemptFailedException(new AttemptFailure.HttpError(admission.head(),
-            new ApiError("rate_limit_error", "This request would exceed the rate limit for your organization of "
-                + admission.bucket().replace('-', ' ') + " per minute.", null, "req_429"))));
-        return answer;
-      }
-      long latency = firstTokenLatency.toNanos() + (long) (request.outputTokens() / tokensPerSecond * 1e9);
-      log(now, 200);
-      time.schedule(() -> complete(permit, request, admission.head(), answer), latency);
       return answer;
     };
+  }
+
+  /** The attempt reaches the server. */
+  private void arrive(Permit permit, Request request, CompletableFuture<Usage> answer) {
+    long now = time.nanoTime();
+    attemptsSent++;
+    if (outage.test(now)) {
+      if (permit.attempt() > 1) {
+        retriesInOutage++;
+      } else {
+        firstAttemptsInOutage++;
+      }
+    }
+    if (outage.test(now) || random.nextDouble() < overloadProbability) {
+      overloaded++;
+      int status = outage.test(now) ? outageStatus : 529;
+      log(now, status);
+      ResponseHead head = ResponseHead.of(status, status == 529 ? Map.of("x-should-retry", "true") : Map.of());
+      answer.completeExceptionally(new AttemptFailedException(new AttemptFailure.HttpError(head, status == 529
+          ? new ApiError("overloaded_error", "Overloaded", null, "req_529")
+          : new ApiError("api_error", "Internal server error", null, "req_5xx"))));
+      return;
+    }
+    ServerModel.Admission admission = server.admit(request.inputTokens(), request.maxTokens(), now);
+    if (!admission.admitted()) {
+      rateLimited++;
+      log(now, 429);
+      answer.completeExceptionally(new AttemptFailedException(new AttemptFailure.HttpError(admission.head(),
+          new ApiError("rate_limit_error", "This request would exceed the rate limit for your organization of "
+              + admission.bucket().replace('-', ' ') + " per minute.", null, "req_429"))));
+      return;
+    }
+    long latency = firstTokenLatency.toNanos() + (long) (request.outputTokens() / tokensPerSecond * 1e9);
+    log(now, 200);
+    long chargedEarly = outputChargedAsGenerated && server.rule() == ServerModel.Rule.LIVE ? chargeAsGenerated(request.outputTokens()) : 0;
+    time.schedule(() -> complete(permit, request, chargedEarly, admission.head(), answer), latency);
+  }
+
+  /** Schedules the output's charges as it is generated, ten tokens at a time; returns the tokens so charged. */
+  private long chargeAsGenerated(long outputTokens) {
+    long charged = 0;
+    while (charged + 10 <= outputTokens) {
+      charged += 10;
+      long at = firstTokenLatency.toNanos() + (long) (charged / tokensPerSecond * 1e9);
+      time.schedule(() -> server.consume(2, 10, time.nanoTime()), at);
+    }
+    return charged;
   }
 
   private void log(long now, int status) {
     sendLog.add(String.format(java.util.Locale.ROOT, "%.3f:%d", (now - startNanos) / 1e9, status));
   }
 
-  private void complete(Permit permit, Request request, ResponseHead head, CompletableFuture<Usage> answer) {
-    server.complete(request.maxTokens(), request.outputTokens(), time.nanoTime());
+  private void complete(Permit permit, Request request, long chargedEarly, ResponseHead head,
+      CompletableFuture<Usage> answer) {
+    server.complete(request.maxTokens() - chargedEarly, request.outputTokens() - chargedEarly, time.nanoTime());
     Usage usage = Usage.of(request.inputTokens(), request.outputTokens());
     permit.onResponse(headersAtAnswer ? server.datedAt(head, time.nanoTime()) : head);
     permit.settle(usage);
