@@ -16,7 +16,9 @@ import java.util.function.Function;
  * The governor's settings, frozen when a {@link Pacer} is built.
  *
  * @param window the period the limits are counted over (one minute on the real API)
- * @param outputRule how the server counts output tokens
+ * @param outputRule how the server counts output tokens (at first, when not told)
+ * @param outputRuleTold whether the user said so; if not, the reserve rule is assumed until the
+ *     server's headers prove it counts output live (see concepts.md)
  * @param burst the buckets' capacity as a duration of refill, when known; null = unknown, learned
  *     from the server (never assumed to be a whole window before the server shows it)
  * @param assumedBurst the capacity assumed while the burst is unknown and not yet observed
@@ -32,7 +34,7 @@ import java.util.function.Function;
  * @param jitterAllowance refill kept in every bucket (at most half its capacity), so that requests
  *     that reach the server bunched by network jitter still fit
  */
-public record GovernorConfig(Duration window, OutputRule outputRule, Duration burst, Duration assumedBurst,
+public record GovernorConfig(Duration window, OutputRule outputRule, boolean outputRuleTold, Duration burst, Duration assumedBurst,
     Limits limits, Map<String, Limits> poolLimits, Tier tier, ModelCatalog catalog, TokenEstimator estimator,
     Function<String, ConcurrencyLimit> concurrency, Duration starvationGuard, PacerListener listener,
     Duration jitterAllowance) {
@@ -68,6 +70,7 @@ public record GovernorConfig(Duration window, OutputRule outputRule, Duration bu
   public static final class Builder {
     private Duration window = Duration.ofMinutes(1);
     private OutputRule outputRule = OutputRule.RESERVE;
+    private boolean outputRuleTold;
     private Duration burst;
     private Duration assumedBurst = Duration.ofSeconds(1);
     private Limits limits = Limits.NONE;
@@ -97,8 +100,10 @@ public record GovernorConfig(Duration window, OutputRule outputRule, Duration bu
       return this;
     }
 
+    /** How the server counts output; when not set, reserve is assumed until the headers show live. */
     public Builder outputRule(OutputRule value) {
       outputRule = value;
+      outputRuleTold = true;
       return this;
     }
 
@@ -159,7 +164,7 @@ public record GovernorConfig(Duration window, OutputRule outputRule, Duration bu
     }
 
     public GovernorConfig build() {
-      return new GovernorConfig(window, outputRule, burst, assumedBurst, limits, poolLimits, tier, catalog, estimator,
+      return new GovernorConfig(window, outputRule, outputRuleTold, burst, assumedBurst, limits, poolLimits, tier, catalog, estimator,
           concurrency, starvationGuard, listener, jitterAllowance);
     }
   }

@@ -51,6 +51,10 @@ public final class Permit implements AutoCloseable {
   volatile DemandTooLargeException hopeless;
   /** What the other permits in flight held when this one was granted, per bucket. */
   final double[] heldByOthers = new double[3];
+  /** The attempts granted with this one, while the pool learns the output rule; else null. */
+  PoolState.Cohort cohort;
+  /** The pool's settled output total when this was granted, while the pool learns the output rule. */
+  long settledOutputAtGrant;
 
   Permit(PoolState pool, Demand demand, long[] reserved, double[] levelAfter, double[] correctionAt,
       double[] grantedTotalAt, long grantedAt, long waitedNanos, Bucket binding, int attempt) {

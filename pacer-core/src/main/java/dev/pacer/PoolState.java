@@ -41,6 +41,10 @@ final class PoolState {
   private static final Bucket[] BUCKETS = Bucket.values();
   /** Token counts in {@code remaining} are rounded to the nearest 1,000. */
   private static final double TOKEN_ROUNDING = 500;
+  /** How long before an attempt another must have been granted to count as sent before it (see readingDisprovesReserve). */
+  private static final long LIVE_EVIDENCE_LEAD_MILLIS = 50;
+  /** Readings that must disprove the reserve rule before the live rule is taken (see readingDisprovesReserve). */
+  private static final int LIVE_RULE_EVIDENCE = 2;
   /** The longest a burst of admissions under the live rule stays open (see liveBurstSpanNanos). */
   private static final long LIVE_BURST_SPAN_MILLIS = 10;
 
@@ -64,6 +68,14 @@ final class PoolState {
   private final Deque<Waiter> interactive = new ArrayDeque<>();
   private final Deque<Waiter> batch = new ArrayDeque<>();
   private final ConcurrencyLimit concurrency;
+  /** How the server counts output: as told, or reserve until a reading proves live (see readingDisprovesReserve). */
+  private OutputRule outputRule;
+  private int liveRuleEvidence;
+  /** Output tokens of every answer settled so far (see the switch to the live rule in observe). */
+  private long settledOutput;
+  private Cohort cohort;
+  /** While the output rule is being learned: the permits in flight, in the order granted. */
+  private final java.util.LinkedHashSet<Permit> permitsInFlight = new java.util.LinkedHashSet<>();
   private final OutputTracker outputs = new OutputTracker();
   private final boolean countsCacheReads;
 
@@ -109,6 +121,7 @@ final class PoolState {
     this.time = time;
     this.windowNanos = config.window().toNanos();
     this.concurrency = config.concurrency().apply(name);
+    this.outputRule = config.outputRule();
     this.countsCacheReads = config.catalog().countsCacheReads(name);
     this.store = buckets.pool(name, windowNanos);
     // A store shared with other processes says when capacity came back through one of them.
@@ -278,7 +291,7 @@ final class PoolState {
     need[REQ] = 1;
     if (demand.endpoint() == Demand.Endpoint.MESSAGES) {
       need[IN] = inputTokens;
-      need[OUT] = config.outputRule() == OutputRule.RESERVE ? demand.maxTokens() : outputs.hold(demand.maxTokens());
+      need[OUT] = outputRule == OutputRule.RESERVE ? demand.maxTokens() : outputs.hold(demand.maxTokens());
     }
     return need;
   }
@@ -303,7 +316,7 @@ final class PoolState {
       if (need[b] <= ceiling + 1e-6) {
         continue;
       }
-      if (b == OUT && config.outputRule() == OutputRule.LIVE) {
+      if (b == OUT && outputRule == OutputRule.LIVE) {
         continue; // the live rule admits whenever the bucket is not in debt
       }
       if (b == IN && demand.needsEstimate() && !config.estimator().isCalibrated(name)) {
@@ -432,7 +445,7 @@ final class PoolState {
    */
   private double[] admissionNeed(long[] need) {
     double[] admission = doubles(need);
-    if (config.outputRule() == OutputRule.LIVE) {
+    if (outputRule == OutputRule.LIVE) {
       // The burst's first request found the bucket out of debt; the others are admitted against
       // that same level (see liveBurstSpanNanos).
       admission[OUT] = burstOpen ? 0 : Math.min(admission[OUT], 1);
@@ -462,6 +475,14 @@ final class PoolState {
         take.chargedTotals(), now, waited, waiter.binding, waiter.attempt);
     for (int b = 0; b < 3; b++) {
       permit.heldByOthers[b] = heldInFlight[b] - waiter.need[b];
+    }
+    if (learnsOutputRule()) {
+      permitsInFlight.add(permit);
+      permit.settledOutputAtGrant = settledOutput;
+      if (cohort == null || now - cohort.openedAt > liveBurstSpanNanos()) {
+        cohort = new Cohort(now);
+      }
+      permit.cohort = cohort;
     }
     emit(after, new PacerEvent.Acquired(name, Duration.ofNanos(waited), waiter.binding, waiter.need[IN],
         waiter.need[OUT], waiter.attempt));
@@ -599,6 +620,7 @@ final class PoolState {
           store.raise(Bucket.INPUT_TOKENS, permit.pendingInputRaise - Math.max(0, inputSurplus));
         }
         outputs.record(usage.outputTokens());
+        settledOutput += usage.outputTokens();
         if (!Double.isNaN(permit.inputLevelReported) && limit[IN] != Limits.UNKNOWN && config.burst() == null
             && raiseCapacityLowerBound(IN, permit.inputLevelReported + actualInput)) {
           emit(after, new PacerEvent.LimitsLearned(name, currentLimits(), currentLimits(),
@@ -667,6 +689,7 @@ final class PoolState {
   }
 
   private void releaseHeld(Permit permit) {
+    permitsInFlight.remove(permit);
     for (int b = 0; b < 3; b++) {
       heldInFlight[b] -= permit.reserved[b];
     }
@@ -761,6 +784,19 @@ final class PoolState {
         }
         double tolerance = toleranceOf(b);
         double remaining = read.remaining().getAsLong();
+        if (b == OUT && admitted && learnsOutputRule() && readingDisprovesReserve(permit, remaining)
+            && ++liveRuleEvidence >= LIVE_RULE_EVIDENCE) {
+          outputRule = OutputRule.LIVE;
+          permitsInFlight.clear();
+          // Readings taken for reserve raised the forecast by holds the server never made: start
+          // again from this one. The server had remaining (within the rounding) when it admitted
+          // this attempt and has since charged, or will charge, the output of every answer in
+          // flight then or since and of those done since (refill left out, to be safe).
+          store.lowerTo(Bucket.OUTPUT_TOKENS, remaining - tolerance - heldInFlight[OUT]
+              - (settledOutput - permit.settledOutputAtGrant));
+          learned.append(learned.isEmpty() ? "" : ", ")
+              .append("output rule live (max_tokens is not held at admission)");
+        }
         // What the server charged this attempt at admission (nothing, if it refused it); for
         // input, our estimate of it (the count is known only at settle).
         double charged = !admitted ? 0 : b == IN ? permit.reserved[IN] : knownCharge(b, permit);
@@ -774,7 +810,7 @@ final class PoolState {
           learned.append(learned.isEmpty() ? "" : ", ").append(bucket.id()).append(" burst >= ")
               .append(Math.round(capacity[b]));
         }
-        if (admitted && wasKnown && !(b == OUT && config.outputRule() == OutputRule.LIVE)) {
+        if (admitted && wasKnown && !(b == OUT && outputRule == OutputRule.LIVE)) {
           learnDrift(b, permit, remaining, tolerance, now);
         }
         if (!wasKnown || Double.isNaN(permit.levelAfter[b])) {
@@ -823,6 +859,57 @@ final class PoolState {
     run(after);
   }
 
+  /** Attempts granted together while the output rule is learned (see readingDisprovesReserve). */
+  static final class Cohort {
+    final long openedAt;
+    double observedHeld;
+    double lowestRemaining = Double.POSITIVE_INFINITY;
+
+    Cohort(long openedAt) {
+      this.openedAt = openedAt;
+    }
+  }
+
+  /** Whether the output rule is still to be learned: not told, and no reading has shown live yet. */
+  private boolean learnsOutputRule() {
+    return !config.outputRuleTold() && outputRule == OutputRule.RESERVE;
+  }
+
+  /**
+   * Whether a 200's output reading proves that the server does not hold {@code max_tokens} at
+   * admission. Two ways. First, the attempts granted together with this one (its cohort, granted
+   * within the live burst's span): under the reserve rule the last of them to be admitted saw the
+   * max_tokens of all of them held (none can be done before the last arrives), so the lowest
+   * reading among those seen so far is at most the limit less all their max_tokens. Second, under
+   * the reserve rule, when it admitted this attempt the server held this attempt's
+   * max_tokens and those of every attempt of ours sent well before (granted at least
+   * {@value #LIVE_EVIDENCE_LEAD_MILLIS} ms, or half the quickest answer, earlier: sent before this
+   * one arrived) whose answer is not back yet (so not done when this one arrived); the bucket holds
+   * at most its limit, and {@code remaining} is within {@value #TOKEN_ROUNDING} of the level. A
+   * reading more than that above the limit less all of them cannot come from the reserve rule.
+   * Another client on the same key only lowers the reading.
+   */
+  private boolean readingDisprovesReserve(Permit permit, double remaining) {
+    Cohort cohort = permit.cohort;
+    if (cohort != null) {
+      cohort.observedHeld += permit.reserved[OUT];
+      cohort.lowestRemaining = Math.min(cohort.lowestRemaining, remaining);
+      if (cohort.observedHeld >= 4 * TOKEN_ROUNDING
+          && cohort.lowestRemaining > limit[OUT] - cohort.observedHeld + 2 * TOKEN_ROUNDING) {
+        return true;
+      }
+    }
+    long lead = Math.max(LIVE_EVIDENCE_LEAD_MILLIS * 1_000_000L, quickestAnswerNanos / 2);
+    double held = permit.reserved[OUT];
+    for (Permit other : permitsInFlight) {
+      if (permit.grantedAt - other.grantedAt < lead) {
+        break; // granted in this order: the rest are later still
+      }
+      held += other.reserved[OUT];
+    }
+    return remaining > limit[OUT] - held + 2 * TOKEN_ROUNDING;
+  }
+
   /** How far a reading of bucket {@code b} may be off: token counts are rounded to the nearest 1,000. */
   private static double toleranceOf(int b) {
     return b == REQ ? 0 : TOKEN_ROUNDING;
@@ -836,7 +923,7 @@ final class PoolState {
   private double knownCharge(int b, Permit permit) {
     return switch (BUCKETS[b]) {
       case REQUESTS -> 1;
-      case OUTPUT_TOKENS -> config.outputRule() == OutputRule.RESERVE ? permit.demand.maxTokens() : 0;
+      case OUTPUT_TOKENS -> outputRule == OutputRule.RESERVE ? permit.demand.maxTokens() : 0;
       case INPUT_TOKENS -> 0;
     };
   }

@@ -62,6 +62,32 @@ class ShortJobsTest {
         .isGreaterThanOrEqualTo(1.1);
   }
 
+  @ParameterizedTest
+  @ValueSource(booleans = {true, false})
+  void anOutputRuleNotToldIsLearnedFromTheHeaders(boolean live) {
+    // Told the limits, not the rule: Pacer assumes reserve until a reading shows the server did
+    // not hold max_tokens for the requests under way. Under the reserve rule no reading can show
+    // that, however many are under way.
+    OutputRule rule = live ? OutputRule.LIVE : OutputRule.RESERVE;
+    List<String> learned = new java.util.ArrayList<>();
+    VirtualRun run = virtualRun(rule).outputChargedAsGenerated().networkSpread(Duration.ofMillis(30));
+    Pacer pacer = told().listener(event -> {
+      if (event instanceof dev.pacer.events.PacerEvent.LimitsLearned limits && limits.what().contains("output rule")) {
+        learned.add(limits.what());
+      }
+    }).build();
+    VirtualRun.Result result = run(run, pacer, VirtualRun.workload(64, 40, 400, 250, 4));
+    assertThat(result.failed()).as("failed requests").isZero();
+    assertThat(result.rateLimited()).as("429s").isZero();
+    if (live) {
+      assertThat(learned).as("rule learned").containsExactly("output rule live (max_tokens is not held at admission)");
+      assertThat(result.efficiency()).as("E against the bound of a client that holds each answer's output")
+          .isGreaterThanOrEqualTo(1.05);
+    } else {
+      assertThat(learned).as("rule learned").isEmpty();
+    }
+  }
+
   @Test
   void underTheReserveRuleTheOutputBurstIsUsed() {
     List<String> sent = run(OutputRule.RESERVE, VirtualRun.workload(64, 40, 400, 250, 3));

@@ -131,9 +131,10 @@ public final class RunCommand implements Callable<Integer> {
       description = "Bucket capacity as a duration of refill, if you know it. Default: unknown.")
   Duration burst;
 
-  @Option(names = "--output-rule", paramLabel = "RULE", defaultValue = "reserve",
+  @Option(names = "--output-rule", paramLabel = "RULE",
       description = "How output counts against OTPM: reserve (max_tokens held, unused refunded) or live (as generated). "
-          + "Default: ${DEFAULT-VALUE}.")
+          + "Default: reserve until the server's headers show live. With --simulate, the simulator's rule "
+          + "(default reserve).")
   String outputRule;
 
   @Option(names = "--redis", paramLabel = "URL",
@@ -275,7 +276,7 @@ public final class RunCommand implements Callable<Integer> {
   private JobConfig config(ModelCatalog catalog) throws IOException {
     PacingConfig.Builder pacing = PacingConfig.builder()
         .window(window)
-        .outputRule(OutputRule.parse(outputRule))
+        .outputRule(outputRule == null ? null : OutputRule.parse(outputRule))
         .concurrency(concurrency)
         .requestTimeout(requestTimeout)
         .priority(Priority.parse(priority));
@@ -356,7 +357,8 @@ public final class RunCommand implements Callable<Integer> {
     SimulatorConfig.Builder sim = SimulatorConfig.builder()
         .tier(simulatorTier().key())
         .window(window)
-        .outputRule(dev.pacer.simulator.OutputRule.valueOf(OutputRule.parse(outputRule).name()))
+        .outputRule(outputRule == null ? dev.pacer.simulator.OutputRule.RESERVE
+            : dev.pacer.simulator.OutputRule.valueOf(OutputRule.parse(outputRule).name()))
         .latency(Latency.of(Duration.ofMillis(150), 2_000))
         .seed(1);
     if (rpm != null) {

@@ -505,7 +505,8 @@ public final class JobRunner {
     Limits known = pacing.limitsFor(pool, catalog);
     double capacity = pacing.burstFraction(1.0);
     String why = null;
-    if (pacing.outputRule() == OutputRule.RESERVE && known.isKnown(Bucket.OUTPUT_TOKENS)
+    // Until told or learned otherwise, the rule is reserve (as the Pacer assumes).
+    if (pacing.outputRule().orElse(OutputRule.RESERVE) == OutputRule.RESERVE && known.isKnown(Bucket.OUTPUT_TOKENS)
         && request.maxTokens() > known.outputTokens() * capacity) {
       why = "max_tokens " + request.maxTokens() + " is more than pool " + pool + " can ever reserve at once (OTPM "
           + known.outputTokens() + capacityNote(capacity) + ")";

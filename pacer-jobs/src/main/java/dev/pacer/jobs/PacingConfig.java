@@ -28,7 +28,8 @@ import java.util.TreeMap;
  *     {@link Limits#UNKNOWN})
  * @param window the period the limits are counted over (a minute, unless shortened for tests)
  * @param burst the bucket capacity as a duration of refill, if known; empty means unknown
- * @param outputRule how output tokens count against OTPM
+ * @param outputRule how output tokens count against OTPM; empty: reserve until the server's headers
+ *     show live (learned)
  * @param concurrency the most requests in flight at once (a fixed cap for the Pacer)
  * @param requestTimeout how long one attempt may take
  * @param priority which queue the job's requests wait in
@@ -41,7 +42,7 @@ public record PacingConfig(
     Map<String, Limits> poolLimits,
     Duration window,
     Optional<Duration> burst,
-    OutputRule outputRule,
+    Optional<OutputRule> outputRule,
     int concurrency,
     Duration requestTimeout,
     Priority priority) {
@@ -150,11 +151,11 @@ public record PacingConfig(
     Pacer.Builder pacer = Pacer.builder()
         .catalog(catalog)
         .window(window)
-        .outputRule(outputRule)
         .maxConcurrency(concurrency)
         .retryPolicy(retryPolicy());
     tier.ifPresent(pacer::tier);
     burst.ifPresent(pacer::burst);
+    outputRule.ifPresent(pacer::outputRule);
     Limits common = commonLimits();
     if (common.anyKnown()) {
       pacer.limits(common);
@@ -171,7 +172,7 @@ public record PacingConfig(
     private final Map<String, Limits> poolLimits = new TreeMap<>();
     private Duration window = DEFAULT_WINDOW;
     private Duration burst;
-    private OutputRule outputRule = OutputRule.RESERVE;
+    private OutputRule outputRule;
     private int concurrency = DEFAULT_CONCURRENCY;
     private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
     private Priority priority = Priority.BATCH;
@@ -224,6 +225,7 @@ public record PacingConfig(
       return this;
     }
 
+    /** How the server counts output; null (the default) to learn it. */
     public Builder outputRule(OutputRule outputRule) {
       this.outputRule = outputRule;
       return this;
@@ -246,7 +248,7 @@ public record PacingConfig(
 
     public PacingConfig build() {
       return new PacingConfig(Optional.ofNullable(tier), optional(rpm), optional(itpm), optional(otpm), poolLimits,
-          window, Optional.ofNullable(burst), outputRule, concurrency, requestTimeout, priority);
+          window, Optional.ofNullable(burst), Optional.ofNullable(outputRule), concurrency, requestTimeout, priority);
     }
 
     private static OptionalLong optional(Long value) {

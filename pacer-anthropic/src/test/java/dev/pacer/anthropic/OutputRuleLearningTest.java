@@ -1,0 +1,65 @@
+package dev.pacer.anthropic;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.anthropic.client.AnthropicClientAsync;
+import com.anthropic.models.messages.Message;
+import dev.pacer.Pacer;
+import dev.pacer.anthropic.testing.Sim;
+import dev.pacer.events.PacerEvent;
+import dev.pacer.limits.Limits;
+import dev.pacer.simulator.Latency;
+import dev.pacer.simulator.OutputRule;
+import dev.pacer.simulator.Simulator;
+import dev.pacer.simulator.SimulatorConfig;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * A Pacer told the limits but not the output rule, over HTTP with the SDK, against a simulator
+ * counting output either way: it learns the live rule from the headers, and never mistakes the
+ * reserve rule for it, with a whole job of long answers handed over at once (the case where
+ * requests granted together reach the server in any order).
+ */
+class OutputRuleLearningTest {
+
+  @ParameterizedTest
+  @EnumSource(OutputRule.class)
+  void theOutputRuleIsLearnedFromTheHeadersWithoutA429(OutputRule rule) throws Exception {
+    SimulatorConfig config = SimulatorConfig.builder()
+        .rpm(50).itpm(30_000).otpm(8_000)
+        .window(Sim.WINDOW)
+        .outputRule(rule)
+        .outputTokens(150, 350)
+        .latency(Latency.of(Duration.ofMillis(60), 800))
+        .seed(3)
+        .build();
+    Sim.Events events = new Sim.Events();
+    try (Simulator sim = Simulator.start(config);
+        Pacer pacer = Pacer.builder().limits(Limits.of(50, 30_000, 8_000)).window(Sim.WINDOW)
+            .listener(events).build()) {
+      AnthropicClientAsync client = PacedAnthropic.wrap(Sim.sdk(sim), pacer).async();
+      List<CompletableFuture<Message>> answers = new ArrayList<>();
+      for (int i = 0; i < 64; i++) {
+        answers.add(client.messages().create(Sim.params(i, 400)));
+      }
+      CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+
+      assertThat(sim.stats().rateLimited()).as("429s by bucket: %s", sim.stats().rateLimitedByBucket()).isZero();
+      assertThat(sim.stats().attempts()).as("attempts").isEqualTo(64);
+      List<String> learned = events.of(PacerEvent.LimitsLearned.class).stream()
+          .map(PacerEvent.LimitsLearned::what).filter(what -> what.contains("output rule")).toList();
+      if (rule == OutputRule.LIVE) {
+        assertThat(learned).containsExactly("output rule live (max_tokens is not held at admission)");
+      } else {
+        assertThat(learned).isEmpty();
+      }
+      client.close();
+    }
+  }
+}
