@@ -831,8 +831,12 @@ final class PoolState {
         // one below it is raised to (remaining - 500), less what the other permits in flight
         // could explain (the server may have refunded or never charged what we give back only
         // when they end).
+        // A bucket full at admission stays full, and does not refill, until charged again, while a
+        // forecast below it refills all along: that refill, since the grant, is not the server's.
+        double hiddenRefill = remaining + tolerance + charged >= capacity[b]
+            ? ratePerNano(b) * Math.max(0, now - permit.grantedAt) : 0;
         double raise = store.correct(new PoolBuckets.Reading(bucket, remaining, tolerance, forecast,
-            permit.correctionAt[b], newest, permit.heldByOthers[b], b == IN));
+            permit.correctionAt[b], newest, permit.heldByOthers[b] + hiddenRefill, b == IN));
         if (b == IN) {
           // This permit's own input surplus (estimate over actual) is known only at settle.
           permit.pendingInputRaise = raise;

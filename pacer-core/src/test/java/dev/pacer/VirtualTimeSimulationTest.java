@@ -58,6 +58,25 @@ class VirtualTimeSimulationTest {
     assertKnownLimitsGoal(result);
   }
 
+  /**
+   * From 64 in flight, the first burst went out against the assumed burst while the server's
+   * bucket sat full (and so did not refill) for the first answer's 1.8 s; the forecast, below it,
+   * refilled all along, and the readings raised it to the server's level as if the server had
+   * refilled too: 1,900 tokens too high, and 210 429s half a minute later.
+   */
+  @Test
+  void outputBoundUnderTheLiveRuleFromSixtyFourInFlight() {
+    long[] limits = limits(4_000, 10_000_000, 80_000);
+    VirtualRun run = new VirtualRun(time, server(limits, 1.0, ServerModel.Rule.LIVE), limits, WINDOW, 1.0, 42);
+    Pacer pacer = Pacer.builder().timeSource(time).window(WINDOW).outputRule(OutputRule.LIVE)
+        .adaptiveConcurrency(dev.pacer.concurrency.AdaptiveConcurrencyLimit.builder().initialLimit(64).build().config())
+        .limits(Limits.of(limits[0], limits[1], limits[2]))
+        .retryPolicy(dev.pacer.retry.RetryPolicy.builder().jitterSeed(7).build()).build();
+    VirtualRun.Result result = report(run.run("output-bound, live rule, from 64 in flight", pacer, MODEL,
+        VirtualRun.workload(12_000, 500, 1_024, 400, 4), LIMIT));
+    assertKnownLimitsGoal(result);
+  }
+
   @Test
   void aOneSecondBurst() {
     VirtualRun.Result result = run("request-bound, 1 s burst", limits(600, 2_000_000, 400_000), 1.0 / 60,
