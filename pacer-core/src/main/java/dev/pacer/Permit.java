@@ -52,7 +52,7 @@ public final class Permit implements AutoCloseable {
   /** What the other permits in flight held when this one was granted, per bucket. */
   final double[] heldByOthers = new double[3];
   /** The attempts granted with this one, while the pool learns the output rule; else null. */
-  PoolState.Cohort cohort;
+  OutputRuleEvidence.Cohort cohort;
   /** The pool's settled output total when this was granted, while the pool learns the output rule. */
   long settledOutputAtGrant;
 

@@ -41,10 +41,6 @@ final class PoolState {
   private static final Bucket[] BUCKETS = Bucket.values();
   /** Token counts in {@code remaining} are rounded to the nearest 1,000. */
   private static final double TOKEN_ROUNDING = 500;
-  /** How long before an attempt another must have been granted to count as sent before it (see readingDisprovesReserve). */
-  private static final long LIVE_EVIDENCE_LEAD_MILLIS = 50;
-  /** Readings that must disprove the reserve rule before the live rule is taken (see readingDisprovesReserve). */
-  private static final int LIVE_RULE_EVIDENCE = 2;
   /** The longest a burst of admissions under the live rule stays open (see liveBurstSpanNanos). */
   private static final long LIVE_BURST_SPAN_MILLIS = 10;
 
@@ -68,14 +64,9 @@ final class PoolState {
   private final Deque<Waiter> interactive = new ArrayDeque<>();
   private final Deque<Waiter> batch = new ArrayDeque<>();
   private final ConcurrencyLimit concurrency;
-  /** How the server counts output: as told, or reserve until a reading proves live (see readingDisprovesReserve). */
+  /** How the server counts output: as told, or reserve until the headers prove live (see ruleEvidence). */
   private OutputRule outputRule;
-  private int liveRuleEvidence;
-  /** Output tokens of every answer settled so far (see the switch to the live rule in observe). */
-  private long settledOutput;
-  private Cohort cohort;
-  /** While the output rule is being learned: the permits in flight, in the order granted. */
-  private final java.util.LinkedHashSet<Permit> permitsInFlight = new java.util.LinkedHashSet<>();
+  private final OutputRuleEvidence ruleEvidence = new OutputRuleEvidence(TOKEN_ROUNDING);
   private final OutputTracker outputs = new OutputTracker();
   private final boolean countsCacheReads;
 
@@ -480,12 +471,7 @@ final class PoolState {
       permit.heldByOthers[b] = heldInFlight[b] - waiter.need[b];
     }
     if (learnsOutputRule()) {
-      permitsInFlight.add(permit);
-      permit.settledOutputAtGrant = settledOutput;
-      if (cohort == null || now - cohort.openedAt > liveBurstSpanNanos()) {
-        cohort = new Cohort(now);
-      }
-      permit.cohort = cohort;
+      ruleEvidence.granted(permit, now, liveBurstSpanNanos());
     }
     emit(after, new PacerEvent.Acquired(name, Duration.ofNanos(waited), waiter.binding, waiter.need[IN],
         waiter.need[OUT], waiter.attempt));
@@ -623,7 +609,7 @@ final class PoolState {
           store.raise(Bucket.INPUT_TOKENS, permit.pendingInputRaise - Math.max(0, inputSurplus));
         }
         outputs.record(usage.outputTokens());
-        settledOutput += usage.outputTokens();
+        ruleEvidence.settled(usage.outputTokens());
         if (!Double.isNaN(permit.inputLevelReported) && limit[IN] != Limits.UNKNOWN && config.burst() == null
             && raiseCapacityLowerBound(IN, permit.inputLevelReported + actualInput)) {
           emit(after, new PacerEvent.LimitsLearned(name, currentLimits(), currentLimits(),
@@ -693,7 +679,7 @@ final class PoolState {
   }
 
   private void releaseHeld(Permit permit) {
-    permitsInFlight.remove(permit);
+    ruleEvidence.ended(permit);
     for (int b = 0; b < 3; b++) {
       heldInFlight[b] -= permit.reserved[b];
     }
@@ -792,16 +778,14 @@ final class PoolState {
         }
         double tolerance = toleranceOf(b);
         double remaining = read.remaining().getAsLong();
-        if (b == OUT && admitted && learnsOutputRule() && readingDisprovesReserve(permit, remaining)
-            && ++liveRuleEvidence >= LIVE_RULE_EVIDENCE) {
+        if (b == OUT && admitted && learnsOutputRule()
+            && ruleEvidence.provesLive(permit, remaining, permit.reserved[OUT], limit[OUT], quickestAnswerNanos)) {
           outputRule = OutputRule.LIVE;
-          permitsInFlight.clear();
           // Readings taken for reserve raised the forecast by holds the server never made: start
           // again from this one. The server had remaining (within the rounding) when it admitted
           // this attempt and has since charged, or will charge, the output of every answer in
           // flight then or since and of those done since (refill left out, to be safe).
-          store.lowerTo(Bucket.OUTPUT_TOKENS, remaining - tolerance - heldInFlight[OUT]
-              - (settledOutput - permit.settledOutputAtGrant));
+          store.lowerTo(Bucket.OUTPUT_TOKENS, remaining - tolerance - heldInFlight[OUT] - ruleEvidence.settledSince(permit));
           learned.append(learned.isEmpty() ? "" : ", ")
               .append("output rule live (max_tokens is not held at admission)");
         }
@@ -871,55 +855,9 @@ final class PoolState {
     run(after);
   }
 
-  /** Attempts granted together while the output rule is learned (see readingDisprovesReserve). */
-  static final class Cohort {
-    final long openedAt;
-    double observedHeld;
-    double lowestRemaining = Double.POSITIVE_INFINITY;
-
-    Cohort(long openedAt) {
-      this.openedAt = openedAt;
-    }
-  }
-
   /** Whether the output rule is still to be learned: not told, and no reading has shown live yet. */
   private boolean learnsOutputRule() {
     return !config.outputRuleTold() && outputRule == OutputRule.RESERVE;
-  }
-
-  /**
-   * Whether a 200's output reading proves that the server does not hold {@code max_tokens} at
-   * admission. Two ways. First, the attempts granted together with this one (its cohort, granted
-   * within the live burst's span): under the reserve rule the last of them to be admitted saw the
-   * max_tokens of all of them held (none can be done before the last arrives), so the lowest
-   * reading among those seen so far is at most the limit less all their max_tokens. Second, under
-   * the reserve rule, when it admitted this attempt the server held this attempt's
-   * max_tokens and those of every attempt of ours sent well before (granted at least
-   * {@value #LIVE_EVIDENCE_LEAD_MILLIS} ms, or half the quickest answer, earlier: sent before this
-   * one arrived) whose answer is not back yet (so not done when this one arrived); the bucket holds
-   * at most its limit, and {@code remaining} is within {@value #TOKEN_ROUNDING} of the level. A
-   * reading more than that above the limit less all of them cannot come from the reserve rule.
-   * Another client on the same key only lowers the reading.
-   */
-  private boolean readingDisprovesReserve(Permit permit, double remaining) {
-    Cohort cohort = permit.cohort;
-    if (cohort != null) {
-      cohort.observedHeld += permit.reserved[OUT];
-      cohort.lowestRemaining = Math.min(cohort.lowestRemaining, remaining);
-      if (cohort.observedHeld >= 4 * TOKEN_ROUNDING
-          && cohort.lowestRemaining > limit[OUT] - cohort.observedHeld + 2 * TOKEN_ROUNDING) {
-        return true;
-      }
-    }
-    long lead = Math.max(LIVE_EVIDENCE_LEAD_MILLIS * 1_000_000L, quickestAnswerNanos / 2);
-    double held = permit.reserved[OUT];
-    for (Permit other : permitsInFlight) {
-      if (permit.grantedAt - other.grantedAt < lead) {
-        break; // granted in this order: the rest are later still
-      }
-      held += other.reserved[OUT];
-    }
-    return remaining > limit[OUT] - held + 2 * TOKEN_ROUNDING;
   }
 
   /** How far a reading of bucket {@code b} may be off: token counts are rounded to the nearest 1,000. */

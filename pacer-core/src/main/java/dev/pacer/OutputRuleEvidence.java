@@ -1,0 +1,113 @@
+package dev.pacer;
+
+import dev.pacer.limits.Bucket;
+import java.util.LinkedHashSet;
+
+/**
+ * What a pool that was not told the output rule has seen of it: whether a response's output
+ * reading proves that the server does not hold {@code max_tokens} at admission (the reserve rule,
+ * assumed until then), so that it counts output live. Not thread-safe: the pool's lock guards it.
+ *
+ * <p>Two proofs. First, the attempts granted together with one (its cohort, granted within a
+ * span far shorter than any answer): under the reserve rule the last of them to be admitted saw
+ * the max_tokens of all of them held (none can be done before the last arrives), so the lowest
+ * reading among those seen so far is at most the limit less all their max_tokens. Second, under
+ * the reserve rule, when the server admitted an attempt it held that attempt's max_tokens and
+ * those of every attempt sent well before it (granted at least {@value #LEAD_MILLIS} ms, or half
+ * the quickest answer, earlier) whose answer is not back yet. A bucket holds at most its limit, and
+ * {@code remaining} is within the rounding of the level, so a reading more than rounding and margin
+ * above the limit less those holds cannot come from the reserve rule. Another client on the same
+ * key only lowers readings, so it cannot fake a proof.
+ */
+final class OutputRuleEvidence {
+
+  /** How long before an attempt another must have been granted to count as sent before it. */
+  static final long LEAD_MILLIS = 50;
+  /** Readings that must disprove the reserve rule before the live rule is taken. */
+  static final int READINGS_NEEDED = 2;
+
+  /** Attempts granted together (see the class comment). */
+  static final class Cohort {
+    final long openedAt;
+    double observedHeld;
+    double lowestRemaining = Double.POSITIVE_INFINITY;
+
+    Cohort(long openedAt) {
+      this.openedAt = openedAt;
+    }
+  }
+
+  private final double rounding;
+  /** The permits in flight, in the order granted. */
+  private final LinkedHashSet<Permit> inFlight = new LinkedHashSet<>();
+  private Cohort cohort;
+  private int readings;
+  /** Output tokens of every answer settled so far. */
+  private long settledOutput;
+
+  /** @param rounding how far a token reading may be from the level (500: rounded to the nearest 1,000) */
+  OutputRuleEvidence(double rounding) {
+    this.rounding = rounding;
+  }
+
+  /** A permit was granted at {@code now}; a cohort stays open for {@code cohortSpanNanos}. */
+  void granted(Permit permit, long now, long cohortSpanNanos) {
+    inFlight.add(permit);
+    permit.settledOutputAtGrant = settledOutput;
+    if (cohort == null || now - cohort.openedAt > cohortSpanNanos) {
+      cohort = new Cohort(now);
+    }
+    permit.cohort = cohort;
+  }
+
+  /** A permit ended (settled or released). */
+  void ended(Permit permit) {
+    inFlight.remove(permit);
+  }
+
+  void settled(long outputTokens) {
+    settledOutput += outputTokens;
+  }
+
+  /** Output the server has charged, or will, for answers settled since {@code permit} was granted. */
+  long settledSince(Permit permit) {
+    return settledOutput - permit.settledOutputAtGrant;
+  }
+
+  /**
+   * Takes the output reading {@code remaining} of an admitted attempt; returns whether enough
+   * readings have now proved the live rule (then the caller switches, and stops asking).
+   *
+   * @param held what {@code permit} held for output (its max_tokens under the reserve rule)
+   */
+  boolean provesLive(Permit permit, double remaining, double held, long limit, long quickestAnswerNanos) {
+    if (disprovesReserve(permit, remaining, held, limit, quickestAnswerNanos) && ++readings >= READINGS_NEEDED) {
+      inFlight.clear();
+      cohort = null;
+      return true;
+    }
+    return false;
+  }
+
+  private boolean disprovesReserve(Permit permit, double remaining, double held, long limit,
+      long quickestAnswerNanos) {
+    double margin = 2 * rounding;
+    Cohort together = permit.cohort;
+    if (together != null) {
+      together.observedHeld += held;
+      together.lowestRemaining = Math.min(together.lowestRemaining, remaining);
+      if (together.observedHeld >= 4 * rounding && together.lowestRemaining > limit - together.observedHeld + margin) {
+        return true;
+      }
+    }
+    long lead = Math.max(LEAD_MILLIS * 1_000_000L, quickestAnswerNanos / 2);
+    double heldBefore = held;
+    for (Permit other : inFlight) {
+      if (permit.grantedAt - other.grantedAt < lead) {
+        break; // granted in this order: the rest are later still
+      }
+      heldBefore += other.reserved[Bucket.OUTPUT_TOKENS.ordinal()];
+    }
+    return remaining > limit - heldBefore + margin;
+  }
+}
