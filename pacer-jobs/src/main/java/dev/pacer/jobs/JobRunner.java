@@ -721,8 +721,9 @@ public final class JobRunner {
     String binding = "unknown (no limits configured or learned)";
     OptionalDouble efficiency = OptionalDouble.empty();
     if (!loads.isEmpty()) {
-      LowerBound.Bound b = LowerBound.compute(loads, this::limitsOf, config.pacing().window(), config.pacing().burst(),
-          t.medianLatency());
+      LowerBound.Bound b = LowerBound.withConcurrency(
+          LowerBound.compute(loads, this::limitsOf, config.pacing().window(), config.pacing().burst(), t.medianLatency()),
+          t.sent(), t.meanLatency(), config.pacing().concurrency(), "--concurrency");
       if (b.complete()) {
         bound = Optional.of(b.time());
         binding = b.binding();
@@ -932,10 +933,11 @@ public final class JobRunner {
      * @param unattempted results of requests that never reached the API (refused before sending)
      * @param medianLatency the median time a request took from being let go to its answer (one
      *     request's latency in the lower bound), among those answered at the first attempt
+     * @param meanLatency the mean of the same (what a cap on requests in flight lets through)
      */
     record Snapshot(long startNanos, int sent, int succeeded, int errored, long attempts, long retries,
         int unattempted, long rateLimited, long overloaded, Usage usage, double cost, List<String> unpriced,
-        Map<String, long[]> pools, Map<String, double[]> rates, Duration medianLatency) {}
+        Map<String, long[]> pools, Map<String, double[]> rates, Duration medianLatency, Duration meanLatency) {}
 
     synchronized Snapshot snapshot(long nowNanos) {
       Map<String, long[]> loads = new TreeMap<>();
@@ -943,13 +945,15 @@ public final class JobRunner {
       Map<String, double[]> rates = new TreeMap<>();
       meters.forEach((pool, meter) -> rates.put(pool, meter.perWindow(nowNanos)));
       Duration median = Duration.ZERO;
+      Duration mean = Duration.ZERO;
       if (!latencies.isEmpty()) {
         List<Long> sorted = new ArrayList<>(latencies);
         Collections.sort(sorted);
         median = Duration.ofNanos(sorted.get(sorted.size() / 2));
+        mean = Duration.ofNanos((long) sorted.stream().mapToLong(Long::longValue).average().orElse(0));
       }
       return new Snapshot(startNanos, sent, succeeded, errored, attempts, retries, unattempted, rateLimited,
-          overloaded, usage, cost, List.copyOf(unpriced), loads, rates, median);
+          overloaded, usage, cost, List.copyOf(unpriced), loads, rates, median, mean);
     }
   }
 

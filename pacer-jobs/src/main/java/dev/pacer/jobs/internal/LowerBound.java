@@ -65,4 +65,22 @@ public final class LowerBound {
     }
     return new Bound(Duration.ofNanos((long) (worst * 1e9)).plus(latency), binding, complete);
   }
+
+  /**
+   * The larger of {@code buckets} and what a cap on requests in flight allows: with at most
+   * {@code inFlight} at once, {@code requests} answers taking {@code meanLatency} each take at
+   * least {@code requests × meanLatency / inFlight} (in a job whose limits are far away, that is
+   * what binds, and the option to raise is the cap).
+   */
+  public static Bound withConcurrency(Bound buckets, long requests, Duration meanLatency, int inFlight,
+      String capName) {
+    double seconds = requests * (meanLatency.toNanos() / 1e9) / inFlight;
+    if (seconds * 1e9 <= buckets.time().toNanos()) {
+      return buckets;
+    }
+    return new Bound(Duration.ofNanos((long) (seconds * 1e9)),
+        String.format(Locale.ROOT, "concurrency: at most %,d requests in flight (%s), answers taking %s on average",
+            inFlight, capName, Durations.format(meanLatency)),
+        buckets.complete());
+  }
 }
