@@ -13,16 +13,14 @@ import java.util.LinkedHashSet;
  * the max_tokens of all of them held (none can be done before the last arrives), so the lowest
  * reading among those seen so far is at most the limit less all their max_tokens. Second, under
  * the reserve rule, when the server admitted an attempt it held that attempt's max_tokens and
- * those of every attempt sent well before it (granted at least {@value #LEAD_MILLIS} ms, or half
- * the quickest answer, earlier) whose answer is not back yet. A bucket holds at most its limit, and
+ * those of every attempt sent well before it (granted earlier than a request may take to reach the
+ * server) whose answer is not back yet. A bucket holds at most its limit, and
  * {@code remaining} is within the rounding of the level, so a reading more than rounding and margin
  * above the limit less those holds cannot come from the reserve rule. Another client on the same
  * key only lowers readings, so it cannot fake a proof.
  */
 final class OutputRuleEvidence {
 
-  /** How long before an attempt another must have been granted to count as sent before it. */
-  static final long LEAD_MILLIS = 50;
   /** Readings that must disprove the reserve rule before the live rule is taken. */
   static final int READINGS_NEEDED = 2;
 
@@ -80,8 +78,12 @@ final class OutputRuleEvidence {
    *
    * @param held what {@code permit} held for output (its max_tokens under the reserve rule)
    */
-  boolean provesLive(Permit permit, double remaining, double held, long limit, long quickestAnswerNanos) {
-    if (disprovesReserve(permit, remaining, held, limit, quickestAnswerNanos) && ++readings >= READINGS_NEEDED) {
+  /**
+   * @param sendOrderNanos how long after its permit a request may reach the server: one granted
+   *     earlier than that before {@code permit} is taken to have arrived first
+   */
+  boolean provesLive(Permit permit, double remaining, double held, long limit, long sendOrderNanos) {
+    if (disprovesReserve(permit, remaining, held, limit, sendOrderNanos) && ++readings >= READINGS_NEEDED) {
       inFlight.clear();
       cohort = null;
       return true;
@@ -89,8 +91,7 @@ final class OutputRuleEvidence {
     return false;
   }
 
-  private boolean disprovesReserve(Permit permit, double remaining, double held, long limit,
-      long quickestAnswerNanos) {
+  private boolean disprovesReserve(Permit permit, double remaining, double held, long limit, long sendOrderNanos) {
     double margin = 2 * rounding;
     Cohort together = permit.cohort;
     if (together != null) {
@@ -100,10 +101,9 @@ final class OutputRuleEvidence {
         return true;
       }
     }
-    long lead = Math.max(LEAD_MILLIS * 1_000_000L, quickestAnswerNanos / 2);
     double heldBefore = held;
     for (Permit other : inFlight) {
-      if (permit.grantedAt - other.grantedAt < lead) {
+      if (permit.grantedAt - other.grantedAt < sendOrderNanos) {
         break; // granted in this order: the rest are later still
       }
       heldBefore += other.reserved[Bucket.OUTPUT_TOKENS.ordinal()];

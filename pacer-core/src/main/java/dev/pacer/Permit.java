@@ -51,6 +51,10 @@ public final class Permit implements AutoCloseable {
   volatile DemandTooLargeException hopeless;
   /** What the other permits in flight held when this one was granted, per bucket. */
   final double[] heldByOthers = new double[3];
+  /** The pool's running total of output given back when this was granted (see PoolState.unexplained). */
+  double outputGivenBackAtGrant;
+  /** Output held by the permits granted just before this one (see PoolState.unexplained). */
+  double outputHeldByRecentGrants;
   /** The attempts granted with this one, while the pool learns the output rule; else null. */
   OutputRuleEvidence.Cohort cohort;
   /** The pool's settled output total when this was granted, while the pool learns the output rule. */

@@ -41,6 +41,8 @@ final class PoolState {
   private static final Bucket[] BUCKETS = Bucket.values();
   /** Token counts in {@code remaining} are rounded to the nearest 1,000. */
   private static final double TOKEN_ROUNDING = 500;
+  /** The least time a request may take from its permit to the server (see sendOrderSpanNanos). */
+  private static final long SEND_ORDER_MILLIS = 50;
   /** The longest a burst of admissions under the live rule stays open (see liveBurstSpanNanos). */
   private static final long LIVE_BURST_SPAN_MILLIS = 10;
 
@@ -75,6 +77,9 @@ final class PoolState {
   private long ticketSequence;
   private int inFlight;
   private int overloadStreak;
+  /** Output tokens given back so far (unused output at settle, all of it on a release); see unexplained. */
+  private double outputGivenBack;
+  private final RecentGrants recentGrants = new RecentGrants();
   /** Attempts granted since the latest success (see brakeOnOverloadStreak). */
   private int grantsSinceSuccess;
   /** Brake pauses since the brake was put on (0: off), and when the latest began (see brakeOnOverloadStreak). */
@@ -470,6 +475,9 @@ final class PoolState {
     for (int b = 0; b < 3; b++) {
       permit.heldByOthers[b] = heldInFlight[b] - waiter.need[b];
     }
+    permit.outputGivenBackAtGrant = outputGivenBack;
+    permit.outputHeldByRecentGrants = recentGrants.heldWithin(now, sendOrderSpanNanos());
+    recentGrants.granted(now, waiter.need[OUT], sendOrderSpanNanos());
     if (learnsOutputRule()) {
       ruleEvidence.granted(permit, now, liveBurstSpanNanos());
     }
@@ -605,6 +613,7 @@ final class PoolState {
         double inputSurplus = permit.reserved[IN] - actualInput;
         double outputSurplus = permit.reserved[OUT] - usage.outputTokens();
         store.charge(new double[] {0, -inputSurplus, -outputSurplus});
+        outputGivenBack += Math.max(0, outputSurplus);
         if (permit.pendingInputRaise - Math.max(0, inputSurplus) > 0) {
           store.raise(Bucket.INPUT_TOKENS, permit.pendingInputRaise - Math.max(0, inputSurplus));
         }
@@ -654,8 +663,10 @@ final class PoolState {
       long now = time.nanoTime();
       closeLiveBurst(); // before a refund of what the burst has not charged yet
       switch (why) {
-        case NOT_SENT, RATE_LIMITED, OVERLOADED ->
-            store.charge(new double[] {-permit.reserved[REQ], -permit.reserved[IN], -permit.reserved[OUT]});
+        case NOT_SENT, RATE_LIMITED, OVERLOADED -> {
+          store.charge(new double[] {-permit.reserved[REQ], -permit.reserved[IN], -permit.reserved[OUT]});
+          outputGivenBack += permit.reserved[OUT];
+        }
         case TIMED_OUT, FAILED -> { } // the server may have charged it all: keep it (headers correct us later)
       }
       releaseHeld(permit);
@@ -779,7 +790,7 @@ final class PoolState {
         double tolerance = toleranceOf(b);
         double remaining = read.remaining().getAsLong();
         if (b == OUT && admitted && learnsOutputRule()
-            && ruleEvidence.provesLive(permit, remaining, permit.reserved[OUT], limit[OUT], quickestAnswerNanos)) {
+            && ruleEvidence.provesLive(permit, remaining, permit.reserved[OUT], limit[OUT], sendOrderSpanNanos())) {
           outputRule = OutputRule.LIVE;
           // Readings taken for reserve raised the forecast by holds the server never made: start
           // again from this one. The server had remaining (within the rounding) when it admitted
@@ -828,7 +839,7 @@ final class PoolState {
         double hiddenRefill = remaining + tolerance + charged >= capacity[b]
             ? ratePerNano(b) * Math.max(0, now - permit.grantedAt) : 0;
         double raise = store.correct(new PoolBuckets.Reading(bucket, remaining, tolerance, forecast,
-            permit.correctionAt[b], newest, permit.heldByOthers[b] + hiddenRefill, b == IN));
+            permit.correctionAt[b], newest, unexplained(b, permit) + hiddenRefill, b == IN));
         if (b == IN) {
           // This permit's own input surplus (estimate over actual) is known only at settle.
           permit.pendingInputRaise = raise;
@@ -858,6 +869,37 @@ final class PoolState {
   /** Whether the output rule is still to be learned: not told, and no reading has shown live yet. */
   private boolean learnsOutputRule() {
     return !config.outputRuleTold() && outputRule == OutputRule.RESERVE;
+  }
+
+  /**
+   * What the other permits in flight when {@code permit} was granted may make a reading of bucket
+   * {@code b} show above the forecast without the server having more to give: what the server
+   * never charged or has already given back, that Pacer gives back only when they end. Under the
+   * reserve rule the server holds an admitted request's max_tokens until its answer is done, as
+   * Pacer does until it settles, so for output that is only what was given back since this
+   * permit's grant (an answer done at the server before this attempt arrived, a 429's whole hold)
+   * and the holds of the permits granted just before it (see sendOrderSpanNanos), which may have
+   * reached the server after it; the holds of answers sent well before and still under way explain
+   * nothing. Otherwise all their holds: input, whose
+   * estimates the server never charged, and output under the live rule, which the server charges
+   * only as it is generated.
+   */
+  private double unexplained(int b, Permit permit) {
+    if (b == OUT && outputRule == OutputRule.RESERVE) {
+      return Math.min(permit.heldByOthers[OUT],
+          permit.outputHeldByRecentGrants + outputGivenBack - permit.outputGivenBackAtGrant);
+    }
+    return permit.heldByOthers[b];
+  }
+
+  /**
+   * How long after its permit a request may reach the server, for all Pacer knows: a request
+   * granted earlier than that before another is taken to have arrived first. At least
+   * {@value #SEND_ORDER_MILLIS} ms, and half the quickest answer (a new connection's handshake
+   * can take that long where answers take seconds).
+   */
+  private long sendOrderSpanNanos() {
+    return Math.max(SEND_ORDER_MILLIS * 1_000_000L, quickestAnswerNanos / 2);
   }
 
   /** How far a reading of bucket {@code b} may be off: token counts are rounded to the nearest 1,000. */

@@ -1,0 +1,38 @@
+package dev.pacer;
+
+import java.util.ArrayDeque;
+
+/**
+ * The output held by the permits granted lately, within a span: those that may reach the server
+ * after one granted now (a request is not sent the instant its permit is granted, and requests
+ * sent together arrive in any order). Not thread-safe: the pool's lock guards it.
+ */
+final class RecentGrants {
+
+  private record Grant(long at, double held) {}
+
+  private final ArrayDeque<Grant> grants = new ArrayDeque<>();
+  private double held;
+
+  /** Records a grant at {@code now} holding {@code output}, and forgets those before {@code now - span}. */
+  void granted(long now, double output, long spanNanos) {
+    forget(now, spanNanos);
+    grants.addLast(new Grant(now, output));
+    held += output;
+  }
+
+  /** The output held by the grants within {@code spanNanos} before {@code now}. */
+  double heldWithin(long now, long spanNanos) {
+    forget(now, spanNanos);
+    return Math.max(0, held);
+  }
+
+  private void forget(long now, long spanNanos) {
+    while (!grants.isEmpty() && now - grants.peekFirst().at() > spanNanos) {
+      held -= grants.removeFirst().held();
+    }
+    if (grants.isEmpty()) {
+      held = 0; // no drift from summing doubles
+    }
+  }
+}
