@@ -834,10 +834,12 @@ final class PoolState {
         // one below it is raised to (remaining - 500), less what the other permits in flight
         // could explain (the server may have refunded or never charged what we give back only
         // when they end).
-        // A bucket full at admission stays full, and does not refill, until charged again, while a
-        // forecast below it refills all along: that refill, since the grant, is not the server's.
-        double hiddenRefill = remaining + tolerance + charged >= capacity[b]
-            ? ratePerNano(b) * Math.max(0, now - permit.grantedAt) : 0;
+        // A bucket refills only up to its capacity: one full (or nearly) after admission gained
+        // less since than a forecast below it, which refilled all along. The difference, at most
+        // the refill since the grant less the room the server had (its level was at most
+        // remaining + 500, its capacity at least ours), is not the server's.
+        double room = Math.max(0, capacity[b] - remaining - tolerance);
+        double hiddenRefill = Math.max(0, ratePerNano(b) * Math.max(0, now - permit.grantedAt) - room);
         double raise = store.correct(new PoolBuckets.Reading(bucket, remaining, tolerance, forecast,
             permit.correctionAt[b], newest, unexplained(b, permit) + hiddenRefill, b == IN));
         if (b == IN) {
