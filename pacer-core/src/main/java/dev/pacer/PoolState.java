@@ -781,7 +781,14 @@ final class PoolState {
             capacityLowerBound[b] = Math.max(capacityLowerBound[b],
                 read.remaining().getAsLong() - toleranceOf(b) + knownCharge(b, permit));
           }
+          long oldLimit = limit[b];
           applyLimit(bucket, read.limit().getAsLong(), now);
+          if (wasKnown && limit[b] < oldLimit) {
+            // The server already refilled at the new rate when it answered this attempt; since the
+            // grant the forecast refilled at the old one. Take back the difference.
+            double overRefill = (double) (oldLimit - limit[b]) / windowNanos * Math.max(0, now - permit.grantedAt);
+            store.lowerTo(bucket, store.state().levels()[b] - overRefill);
+          }
           learned.append(learned.isEmpty() ? "" : ", ").append(bucket.id()).append(" limit ").append(read.limit().getAsLong());
         }
         if (limit[b] == Limits.UNKNOWN || read.remaining().isEmpty()) {

@@ -132,6 +132,28 @@ class ShortJobsTest {
   }
 
   @Test
+  void limitsHalvedWithoutNoticeCostAtMostTheFirstAnswersAfterwards() {
+    // Every limit halves, unannounced, at a different moment of each of 40 jobs (output-bound,
+    // reserve rule, requests reaching the server up to 20 ms apart). Until an answer shows the new
+    // limits Pacer cannot know; then it also takes back the refill its forecast gained at the old
+    // rate since that answer's request was granted (the server refilled at the new one). Without
+    // that: 15 429s over the 40 jobs.
+    long rateLimited = 0;
+    for (long seed = 1; seed <= 40; seed++) {
+      ServerModel server = new ServerModel(LIMITS[0], LIMITS[1], LIMITS[2], WINDOW.toNanos(), 1.0,
+          ServerModel.Rule.RESERVE, time.nanoTime());
+      VirtualRun run = new VirtualRun(time, server, LIMITS, WINDOW, 1.0, seed).latency(FIRST_TOKEN, TOKENS_PER_SECOND)
+          .networkSpread(Duration.ofMillis(20));
+      run.at(Duration.ofMillis(2_000 + 50 * seed), () -> server.setLimits(25, 15_000, 4_000, time.nanoTime()));
+      VirtualRun.Result result = run(run, told().build(), VirtualRun.workload(40, 40, 512, 350, seed));
+      assertThat(result.failed()).as("failed requests, job %d", seed).isZero();
+      assertThat(result.rateLimited()).as("429s, job %d", seed).isLessThanOrEqualTo(2);
+      rateLimited += result.rateLimited();
+    }
+    assertThat(rateLimited).as("429s over the 40 jobs").isLessThanOrEqualTo(8);
+  }
+
+  @Test
   void anOutageOf503sEndsWithTheWorkResumingAtFullPace() {
     long start = time.nanoTime();
     VirtualRun run = virtualRun(OutputRule.RESERVE)
