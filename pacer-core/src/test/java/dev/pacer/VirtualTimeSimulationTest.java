@@ -68,11 +68,8 @@ class VirtualTimeSimulationTest {
   void outputBoundUnderTheLiveRuleFromSixtyFourInFlight() {
     long[] limits = limits(4_000, 10_000_000, 80_000);
     VirtualRun run = new VirtualRun(time, server(limits, 1.0, ServerModel.Rule.LIVE), limits, WINDOW, 1.0, 42);
-    Pacer pacer = Pacer.builder().timeSource(time).window(WINDOW).outputRule(OutputRule.LIVE)
-        .adaptiveConcurrency(dev.pacer.concurrency.AdaptiveConcurrencyLimit.builder().initialLimit(64).build().config())
-        .limits(Limits.of(limits[0], limits[1], limits[2]))
-        .retryPolicy(dev.pacer.retry.RetryPolicy.builder().jitterSeed(7).build()).build();
-    VirtualRun.Result result = report(run.run("output-bound, live rule, from 64 in flight", pacer, MODEL,
+    VirtualRun.Result result = report(run.run("output-bound, live rule, from 64 in flight",
+        pacerFrom(64, limits, OutputRule.LIVE), MODEL,
         VirtualRun.workload(12_000, 500, 1_024, 400, 4), LIMIT));
     assertKnownLimitsGoal(result);
   }
@@ -153,12 +150,7 @@ class VirtualTimeSimulationTest {
     };
     run.at(Duration.ZERO, other[0]);
     List<VirtualRun.Request> workload = VirtualRun.workload(9_000, 2_000, 1_024, 300, 10);
-    Pacer pacer = initialInFlight == 0 ? pacer(limits, true, OutputRule.RESERVE)
-        : Pacer.builder().timeSource(time).window(WINDOW)
-            .adaptiveConcurrency(dev.pacer.concurrency.AdaptiveConcurrencyLimit.builder().initialLimit(initialInFlight)
-                .build().config())
-            .limits(Limits.of(limits[0], limits[1], limits[2]))
-            .retryPolicy(dev.pacer.retry.RetryPolicy.builder().jitterSeed(7).build()).build();
+    Pacer pacer = pacerFrom(initialInFlight, limits, OutputRule.RESERVE);
     VirtualRun.Result measured = run.run("input-bound, a second client takes 25%"
         + (initialInFlight == 0 ? "" : ", from " + initialInFlight + " in flight"), pacer, MODEL, workload,
         Duration.ofHours(2));
@@ -189,12 +181,7 @@ class VirtualTimeSimulationTest {
     long[] limits = limits(600, 2_000_000, 400_000);
     ServerModel server = server(limits, 1.0, ServerModel.Rule.RESERVE);
     VirtualRun run = new VirtualRun(time, server, limits, WINDOW, 1.0, 11).overloads(0.2);
-    Pacer pacer = initialInFlight == 0 ? pacer(limits, true, OutputRule.RESERVE)
-        : Pacer.builder().timeSource(time).window(WINDOW)
-            .adaptiveConcurrency(dev.pacer.concurrency.AdaptiveConcurrencyLimit.builder().initialLimit(initialInFlight)
-                .build().config())
-            .limits(Limits.of(limits[0], limits[1], limits[2]))
-            .retryPolicy(dev.pacer.retry.RetryPolicy.builder().jitterSeed(7).build()).build();
+    Pacer pacer = pacerFrom(initialInFlight, limits, OutputRule.RESERVE);
     VirtualRun.Result result = report(run.run("request-bound, 20% of attempts 529"
         + (initialInFlight == 0 ? "" : ", from " + initialInFlight + " in flight"), pacer, MODEL,
         VirtualRun.workload(12_000, 1_000, 1_024, 300, 11), LIMIT));
@@ -246,13 +233,27 @@ class VirtualTimeSimulationTest {
   }
 
   private Pacer pacer(long[] limits, boolean known, OutputRule rule) {
+    return builder(limits, known, rule).build();
+  }
+
+  /** Told the limits, with the adaptive concurrency limit starting at {@code initialInFlight} (0: the default). */
+  private Pacer pacerFrom(int initialInFlight, long[] limits, OutputRule rule) {
+    Pacer.Builder builder = builder(limits, true, rule);
+    if (initialInFlight > 0) {
+      builder.adaptiveConcurrency(dev.pacer.concurrency.AdaptiveConcurrencyLimit.builder().initialLimit(initialInFlight)
+          .build().config());
+    }
+    return builder.build();
+  }
+
+  private Pacer.Builder builder(long[] limits, boolean known, OutputRule rule) {
     // Seeded jitter: the same run every time, so a figure that moves means the code changed.
     Pacer.Builder builder = Pacer.builder().timeSource(time).window(WINDOW).outputRule(rule)
         .retryPolicy(dev.pacer.retry.RetryPolicy.builder().jitterSeed(7).build());
     if (known) {
       builder.limits(Limits.of(limits[0], limits[1], limits[2]));
     }
-    return builder.build();
+    return builder;
   }
 
   private static VirtualRun.Result report(VirtualRun.Result result) {
