@@ -476,8 +476,9 @@ final class PoolState {
       permit.heldByOthers[b] = heldInFlight[b] - waiter.need[b];
     }
     permit.outputGivenBackAtGrant = outputGivenBack;
-    permit.outputHeldByRecentGrants = recentGrants.heldWithin(now, sendOrderSpanNanos());
-    recentGrants.granted(now, waiter.need[OUT], sendOrderSpanNanos());
+    if (outputRule == OutputRule.RESERVE) { // only readings under the reserve rule use it (see unexplained)
+      permit.outputHeldByRecentGrants = recentGrants.granted(now, waiter.need[OUT], sendOrderSpanNanos());
+    }
     if (learnsOutputRule()) {
       ruleEvidence.granted(permit, now, liveBurstSpanNanos());
     }

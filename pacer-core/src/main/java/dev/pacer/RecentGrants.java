@@ -14,17 +14,17 @@ final class RecentGrants {
   private final ArrayDeque<Grant> grants = new ArrayDeque<>();
   private double held;
 
-  /** Records a grant at {@code now} holding {@code output}, and forgets those before {@code now - span}. */
-  void granted(long now, double output, long spanNanos) {
+  /**
+   * Records a grant at {@code now} holding {@code output}, forgetting those more than
+   * {@code spanNanos} before it; returns the output held by the grants it did not forget, before
+   * this one.
+   */
+  double granted(long now, double output, long spanNanos) {
     forget(now, spanNanos);
+    double before = Math.max(0, held);
     grants.addLast(new Grant(now, output));
     held += output;
-  }
-
-  /** The output held by the grants within {@code spanNanos} before {@code now}. */
-  double heldWithin(long now, long spanNanos) {
-    forget(now, spanNanos);
-    return Math.max(0, held);
+    return before;
   }
 
   private void forget(long now, long spanNanos) {
