@@ -55,6 +55,12 @@ public final class Permit implements AutoCloseable {
   double outputGivenBackAtGrant;
   /** Output held by the permits granted just before this one (see PoolState.unexplained). */
   double outputHeldByRecentGrants;
+  /**
+   * Until its send-order span ends, the pool's running total of admission charges at this grant;
+   * then ({@code grantedSoonAfterFinal}) what the grants within that span came to (see GrantsSoonAfter).
+   */
+  double[] grantedSoonAfter;
+  boolean grantedSoonAfterFinal;
   /** The attempts granted with this one, while the pool learns the output rule; else null. */
   OutputRuleEvidence.Cohort cohort;
   /** The pool's settled output total when this was granted, while the pool learns the output rule. */

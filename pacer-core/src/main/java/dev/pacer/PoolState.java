@@ -80,6 +80,7 @@ final class PoolState {
   /** Output tokens given back so far (unused output at settle, all of it on a release); see unexplained. */
   private double outputGivenBack;
   private final RecentGrants recentGrants = new RecentGrants();
+  private final GrantsSoonAfter grantsSoonAfter = new GrantsSoonAfter();
   /** Attempts granted since the latest success (see brakeOnOverloadStreak). */
   private int grantsSinceSuccess;
   /** Brake pauses since the brake was put on (0: off), and when the latest began (see brakeOnOverloadStreak). */
@@ -476,6 +477,7 @@ final class PoolState {
       permit.heldByOthers[b] = heldInFlight[b] - waiter.need[b];
     }
     permit.outputGivenBackAtGrant = outputGivenBack;
+    grantsSoonAfter.granted(permit, waiter.need, outputRule == OutputRule.RESERVE, now, sendOrderSpanNanos());
     if (outputRule == OutputRule.RESERVE) { // only readings under the reserve rule use it (see unexplained)
       permit.outputHeldByRecentGrants = recentGrants.granted(now, waiter.need[OUT], sendOrderSpanNanos());
     }
@@ -848,8 +850,13 @@ final class PoolState {
         // remaining + 500, its capacity at least ours), is not the server's.
         double room = Math.max(0, capacity[b] - remaining - tolerance);
         double hiddenRefill = Math.max(0, ratePerNano(b) * Math.max(0, now - permit.grantedAt) - room);
-        double raise = store.correct(new PoolBuckets.Reading(bucket, remaining, tolerance, forecast,
-            permit.correctionAt[b], newest, unexplained(b, permit) + hiddenRefill, b == IN));
+        // Requests granted just after this one may have reached the server first: its reading
+        // shows them charged, and so does the forecast now. A reading that low is no news. Adding
+        // their charges to both remaining and what may explain a higher reading lowers the forecast
+        // only beyond them and raises it exactly as before.
+        double overtaking = grantsSoonAfter.after(permit, b, now, sendOrderSpanNanos());
+        double raise = store.correct(new PoolBuckets.Reading(bucket, remaining + overtaking, tolerance, forecast,
+            permit.correctionAt[b], newest, unexplained(b, permit) + hiddenRefill + overtaking, b == IN));
         if (b == IN) {
           // This permit's own input surplus (estimate over actual) is known only at settle.
           permit.pendingInputRaise = raise;

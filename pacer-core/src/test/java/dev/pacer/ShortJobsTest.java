@@ -132,6 +132,19 @@ class ShortJobsTest {
   }
 
   @Test
+  void aBurstReachingTheServerInAnyOrderIsNotTakenForLessRoom() {
+    // Request-bound, the burst a whole window: after the first answer the rest of the burst goes
+    // at once and reaches the server up to 30 ms apart, in any order. A request overtaken by those
+    // granted after it reads a lower remaining than forecast at its grant; those are in the
+    // forecast already. Lowering the forecast for them cost about a dozen requests of the burst
+    // here (1.4 s of the job: E 0.78).
+    VirtualRun run = virtualRun(OutputRule.RESERVE).networkSpread(Duration.ofMillis(30));
+    VirtualRun.Result result = run(run, told().build(), VirtualRun.workload(100, 40, 100, 35, 5));
+    assertThat(result.rateLimited()).as("429s").isZero();
+    assertThat(result.efficiency()).as("E against the bound").isGreaterThanOrEqualTo(0.95);
+  }
+
+  @Test
   void limitsHalvedWithoutNoticeCostAtMostTheFirstAnswersAfterwards() {
     // Every limit halves, unannounced, at a different moment of each of 40 jobs (output-bound,
     // reserve rule, requests reaching the server up to 20 ms apart). Until an answer shows the new
