@@ -59,17 +59,19 @@ class VirtualTimeSimulationTest {
   }
 
   /**
-   * From 64 in flight, the first burst went out against the assumed burst while the server's
+   * The concurrency limit starts at 64 by default; these "from 16 in flight" cases start where the
+   * default did before 2026-11-28, so both starts stay covered. From 64 in flight (now the
+   * default case above) the first burst went out against the assumed burst while the server's
    * bucket sat full (and so did not refill) for the first answer's 1.8 s; the forecast, below it,
    * refilled all along, and the readings raised it to the server's level as if the server had
    * refilled too: 1,900 tokens too high, and 210 429s half a minute later.
    */
   @Test
-  void outputBoundUnderTheLiveRuleFromSixtyFourInFlight() {
+  void outputBoundUnderTheLiveRuleFromSixteenInFlight() {
     long[] limits = limits(4_000, 10_000_000, 80_000);
     VirtualRun run = new VirtualRun(time, server(limits, 1.0, ServerModel.Rule.LIVE), limits, WINDOW, 1.0, 42);
-    VirtualRun.Result result = report(run.run("output-bound, live rule, from 64 in flight",
-        pacerFrom(64, limits, OutputRule.LIVE), MODEL,
+    VirtualRun.Result result = report(run.run("output-bound, live rule, from 16 in flight",
+        pacerFrom(16, limits, OutputRule.LIVE), MODEL,
         VirtualRun.workload(12_000, 500, 1_024, 400, 4), LIMIT));
     assertKnownLimitsGoal(result);
   }
@@ -129,13 +131,14 @@ class VirtualTimeSimulationTest {
   }
 
   /**
-   * With the adaptive limit starting at 64 in flight, the first drift samples overshot: the
-   * estimate of the other client's drain reached the whole refill rate, the forecast stopped
-   * refilling, nothing was sent, no reading came to correct it, and the pool stalled for good.
+   * With the adaptive limit starting at 64 in flight (now the default case above), the first
+   * drift samples overshot: the estimate of the other client's drain reached the whole refill
+   * rate, the forecast stopped refilling, nothing was sent, no reading came to correct it, and the
+   * pool stalled for good. This case starts at 16, the default before 2026-11-28.
    */
   @Test
-  void aSecondClientSeenFromSixtyFourInFlightDoesNotStallThePool() {
-    aSecondClientUsesPartOfTheLimits(64);
+  void aSecondClientSeenFromSixteenInFlight() {
+    aSecondClientUsesPartOfTheLimits(16);
   }
 
   private void aSecondClientUsesPartOfTheLimits(int initialInFlight) {
@@ -168,13 +171,14 @@ class VirtualTimeSimulationTest {
   }
 
   /**
-   * A burst's 529s come back at once, its successes only with their answers: from 64 in flight,
-   * a fifth of them made five failures in a row again and again, and the overload brake paused
-   * the pool and probed one request at a time 65 times (E 0.95), as if the service were down.
+   * A burst's 529s come back at once, its successes only with their answers: from 64 in flight
+   * (now the default case above), a fifth of them made five failures in a row again and again,
+   * and the overload brake paused the pool and probed one request at a time 65 times (E 0.95), as
+   * if the service were down. This case starts at 16, the default before 2026-11-28.
    */
   @Test
-  void aFifthOfAttemptsOverloadedFromSixtyFourInFlightDoesNotBrake() {
-    aFifthOfAttemptsOverloaded(64);
+  void aFifthOfAttemptsOverloadedFromSixteenInFlight() {
+    aFifthOfAttemptsOverloaded(16);
   }
 
   private void aFifthOfAttemptsOverloaded(int initialInFlight) {

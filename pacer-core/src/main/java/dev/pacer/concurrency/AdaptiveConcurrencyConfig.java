@@ -8,7 +8,9 @@ import java.util.Objects;
  *
  * @param minLimit the floor the limit never goes below (default 1)
  * @param maxLimit the ceiling the limit never grows past (default 1,000)
- * @param initialLimit where the limit starts (default 16; better: {@link
+ * @param initialLimit where the limit starts (default 64, what the async SDK's HTTP client allows
+ *     in flight anyway: a job handed over at once goes out as one burst where the buckets allow
+ *     it; better, when the limits and the latency are known: {@link
  *     ConcurrencyLimit#littleLawLimit} of the requests-per-minute limit and the expected latency)
  * @param decreaseFactor what a decrease multiplies the limit by, in (0, 1) (default 0.9); a
  *     decrease always takes off at least 1
@@ -31,7 +33,7 @@ public record AdaptiveConcurrencyConfig(
 
   public static final int DEFAULT_MIN_LIMIT = 1;
   public static final int DEFAULT_MAX_LIMIT = 1_000;
-  public static final int DEFAULT_INITIAL_LIMIT = 16;
+  public static final int DEFAULT_INITIAL_LIMIT = 64;
   public static final double DEFAULT_DECREASE_FACTOR = 0.9;
   public static final double DEFAULT_OVERLOAD_THRESHOLD = 0.3;
   public static final int DEFAULT_MIN_SAMPLES = 10;

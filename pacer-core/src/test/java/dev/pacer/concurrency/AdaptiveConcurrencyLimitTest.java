@@ -47,7 +47,7 @@ class AdaptiveConcurrencyLimitTest {
   void theDefaultsAreTheDocumentedOnes() {
     assertThat(AdaptiveConcurrencyLimit.builder().timeSource(time).build().config())
         .isEqualTo(AdaptiveConcurrencyConfig.defaults())
-        .isEqualTo(new AdaptiveConcurrencyConfig(1, 1_000, 16, 0.9, 0.3, 10, Duration.ofSeconds(2)));
+        .isEqualTo(new AdaptiveConcurrencyConfig(1, 1_000, 64, 0.9, 0.3, 10, Duration.ofSeconds(2)));
   }
 
   @Nested
