@@ -855,8 +855,12 @@ final class PoolState {
         // their charges to both remaining and what may explain a higher reading lowers the forecast
         // only beyond them and raises it exactly as before.
         double overtaking = grantsSoonAfter.after(permit, b, now, sendOrderSpanNanos());
-        double raise = store.correct(new PoolBuckets.Reading(bucket, remaining + overtaking, tolerance, forecast,
-            permit.correctionAt[b], newest, unexplained(b, permit) + hiddenRefill + overtaking, b == IN));
+        // The server reports floor(level): it has [remaining, remaining + 1) requests. A forecast
+        // in that band agrees with it (lowering it to the low end cost a request's refill at
+        // every reading taken just before the bucket refilled its next request).
+        double band = b == REQ ? 0.5 : 0;
+        double raise = store.correct(new PoolBuckets.Reading(bucket, remaining + band + overtaking, tolerance + band,
+            forecast, permit.correctionAt[b], newest, unexplained(b, permit) + hiddenRefill + overtaking, b == IN));
         if (b == IN) {
           // This permit's own input surplus (estimate over actual) is known only at settle.
           permit.pendingInputRaise = raise;
