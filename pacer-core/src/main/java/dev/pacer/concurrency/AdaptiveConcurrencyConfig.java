@@ -65,7 +65,7 @@ public record AdaptiveConcurrencyConfig(
     }
   }
 
-  /** Limits 1 to 1,000 starting at 16; ×0.9 when over 30% of a round trip's outcomes are overloads. */
+  /** Limits 1 to 1,000 starting at 64; ×0.9 when over 30% of a round trip's outcomes are overloads. */
   public static AdaptiveConcurrencyConfig defaults() {
     return new AdaptiveConcurrencyConfig(DEFAULT_MIN_LIMIT, DEFAULT_MAX_LIMIT, DEFAULT_INITIAL_LIMIT,
         DEFAULT_DECREASE_FACTOR, DEFAULT_OVERLOAD_THRESHOLD, DEFAULT_MIN_SAMPLES, DEFAULT_INITIAL_RTT);
