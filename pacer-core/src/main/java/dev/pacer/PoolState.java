@@ -43,6 +43,13 @@ final class PoolState {
   private static final double TOKEN_ROUNDING = 500;
   /** The least time a request may take from its permit to the server (see sendOrderSpanNanos). */
   private static final long SEND_ORDER_MILLIS = 50;
+  /**
+   * How soon after a grant another grant is taken to have maybe reached the server first (see
+   * GrantsSoonAfter): a burst's grants come within a few milliseconds of each other. Shorter than
+   * the send-order span on purpose: that span grows to half the quickest answer, and in a steady
+   * stream every grant within it would excuse a reading that shows a real shortfall.
+   */
+  private static final long OVERTAKING_SPAN_NANOS = SEND_ORDER_MILLIS * 1_000_000L;
   /** The longest a burst of admissions under the live rule stays open (see liveBurstSpanNanos). */
   private static final long LIVE_BURST_SPAN_MILLIS = 10;
 
@@ -477,7 +484,7 @@ final class PoolState {
       permit.heldByOthers[b] = heldInFlight[b] - waiter.need[b];
     }
     permit.outputGivenBackAtGrant = outputGivenBack;
-    grantsSoonAfter.granted(permit, waiter.need, outputRule == OutputRule.RESERVE, now, sendOrderSpanNanos());
+    grantsSoonAfter.granted(permit, waiter.need, outputRule == OutputRule.RESERVE, now, OVERTAKING_SPAN_NANOS);
     if (outputRule == OutputRule.RESERVE) { // only readings under the reserve rule use it (see unexplained)
       permit.outputHeldByRecentGrants = recentGrants.granted(now, waiter.need[OUT], sendOrderSpanNanos());
     }
@@ -854,7 +861,7 @@ final class PoolState {
         // shows them charged, and so does the forecast now. A reading that low is no news. Adding
         // their charges to both remaining and what may explain a higher reading lowers the forecast
         // only beyond them and raises it exactly as before.
-        double overtaking = grantsSoonAfter.after(permit, b, now, sendOrderSpanNanos());
+        double overtaking = grantsSoonAfter.after(permit, b, now, OVERTAKING_SPAN_NANOS);
         // The server reports floor(level): it has [remaining, remaining + 1) requests. A forecast
         // in that band agrees with it (lowering it to the low end cost a request's refill at
         // every reading taken just before the bucket refilled its next request).
