@@ -70,6 +70,8 @@ public final class VirtualRun {
   private boolean headersAtAnswer;
   private boolean outputChargedAsGenerated;
   private long networkSpreadNanos;
+  private long coldStartNanos;
+  private boolean answered;
   private Duration firstTokenLatency = Duration.ofMillis(800);
   private double tokensPerSecond = 200;
   private long rateLimited;
@@ -122,6 +124,15 @@ public final class VirtualRun {
    */
   public VirtualRun networkSpread(Duration spread) {
     this.networkSpreadNanos = spread.toNanos();
+    return this;
+  }
+
+  /**
+   * Attempts sent before any answer has come back reach the server {@code delay} late, as a cold
+   * client's first requests do (connections opened, classes loaded, handshakes).
+   */
+  public VirtualRun coldStart(Duration delay) {
+    this.coldStartNanos = delay.toNanos();
     return this;
   }
 
@@ -191,8 +202,11 @@ public final class VirtualRun {
   private AsyncAttempt<Usage> attempt(Request request) {
     return permit -> {
       CompletableFuture<Usage> answer = new CompletableFuture<>();
-      if (networkSpreadNanos > 0) {
-        time.schedule(() -> arrive(permit, request, answer), (long) (random.nextDouble() * networkSpreadNanos));
+      answer.whenComplete((usage, error) -> answered = true);
+      long delay = (answered ? 0 : coldStartNanos)
+          + (networkSpreadNanos > 0 ? (long) (random.nextDouble() * networkSpreadNanos) : 0);
+      if (delay > 0) {
+        time.schedule(() -> arrive(permit, request, answer), delay);
       } else {
         arrive(permit, request, answer);
       }
