@@ -36,8 +36,6 @@ class PacingConfigTest {
   private static final String POOL = "haiku-4-5";
   /** The refill the Pacer keeps in every bucket against network jitter (pacer-core's default). */
   private static final Duration JITTER_ALLOWANCE = Duration.ofMillis(100);
-  /** The margin before any answer: five times the jitter allowance (see concepts.md, "Margin"). */
-  private static final Duration COLD_ALLOWANCE = JITTER_ALLOWANCE.multipliedBy(5);
   private final FakeTimeSource clock = new FakeTimeSource();
   private final ModelCatalog catalog = ModelCatalog.bundled();
 
@@ -56,20 +54,19 @@ class PacingConfigTest {
   @Test
   void admitsABurstThenRequestsAtTheRefillRate() {
     // 30 requests per 3-second window with a whole window of burst: 30 at once, then 10 a second,
-    // less the Pacer's margin: before any answer, five times the jitter allowance (half a second
-    // of refill, five requests here) is kept in the bucket.
+    // less the Pacer's jitter allowance: 100 ms of refill (one request here) is kept in the bucket.
     Pacer pacer = pacer(PacingConfig.builder().requestsPerWindow(30).inputTokensPerWindow(1_000_000)
         .outputTokensPerWindow(1_000_000).window(Duration.ofSeconds(3)).burst(Duration.ofSeconds(3)).build());
     List<CompletableFuture<Permit>> permits = new ArrayList<>();
     for (int i = 0; i < 60; i++) {
       permits.add(pacer.governor().acquireAsync(Demand.of(MODEL, 10, 10)));
     }
-    assertThat(granted(permits)).isEqualTo(25);
+    assertThat(granted(permits)).isEqualTo(29);
     clock.advance(Duration.ofMillis(1_000));
-    assertThat(granted(permits)).isEqualTo(35);
+    assertThat(granted(permits)).isEqualTo(39);
     clock.advance(Duration.ofMillis(2_000));
-    assertThat(granted(permits)).isEqualTo(55);
-    clock.advance(COLD_ALLOWANCE);
+    assertThat(granted(permits)).isEqualTo(59);
+    clock.advance(JITTER_ALLOWANCE);
     assertThat(granted(permits)).isEqualTo(60);
   }
 
@@ -81,11 +78,10 @@ class PacingConfigTest {
     for (int i = 0; i < 30; i++) {
       permits.add(pacer.governor().acquireAsync(Demand.of(MODEL, 10, 10)));
     }
-    assertThat(granted(permits)).as("one second of refill, less the margin before any answer (half of it): 5 of the 30")
-        .isEqualTo(5);
+    assertThat(granted(permits)).as("one second of refill, less the jitter allowance: 9 of the 30").isEqualTo(9);
     clock.advance(Duration.ofSeconds(2));
-    assertThat(granted(permits)).isEqualTo(25);
-    clock.advance(COLD_ALLOWANCE);
+    assertThat(granted(permits)).isEqualTo(29);
+    clock.advance(JITTER_ALLOWANCE);
     assertThat(granted(permits)).isEqualTo(30);
   }
 
