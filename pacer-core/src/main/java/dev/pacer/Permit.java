@@ -61,8 +61,6 @@ public final class Permit implements AutoCloseable {
    */
   double[] grantedSoonAfter;
   boolean grantedSoonAfterFinal;
-  /** Granted before the pool's first answer (see PoolState.floorFor). */
-  boolean grantedCold;
   /** The attempts granted with this one, while the pool learns the output rule; else null. */
   OutputRuleEvidence.Cohort cohort;
   /** The pool's settled output total when this was granted, while the pool learns the output rule. */

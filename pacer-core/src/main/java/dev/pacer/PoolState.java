@@ -43,8 +43,6 @@ final class PoolState {
   private static final double TOKEN_ROUNDING = 500;
   /** The least time a request may take from its permit to the server (see sendOrderSpanNanos). */
   private static final long SEND_ORDER_MILLIS = 50;
-  /** How many jitter allowances a cold client's first requests may take to reach the server (see floorFor). */
-  private static final int COLD_START_FACTOR = 5;
   /**
    * How soon after a grant another grant is taken to have maybe reached the server first (see
    * GrantsSoonAfter): a burst's grants come within a few milliseconds of each other. Shorter than
@@ -90,8 +88,6 @@ final class PoolState {
   private double outputGivenBack;
   private final RecentGrants recentGrants = new RecentGrants();
   private final GrantsSoonAfter grantsSoonAfter = new GrantsSoonAfter();
-  /** Permits granted before the first answer and not ended yet (see floorFor). */
-  private int coldInFlight;
   /** Attempts granted since the latest success (see brakeOnOverloadStreak). */
   private int grantsSinceSuccess;
   /** Brake pauses since the brake was put on (0: off), and when the latest began (see brakeOnOverloadStreak). */
@@ -484,10 +480,6 @@ final class PoolState {
     long waited = now - waiter.enqueuedAt;
     Permit permit = new Permit(this, waiter.demand, waiter.need, levelAfter, take.correctionTotals(),
         take.chargedTotals(), now, waited, waiter.binding, waiter.attempt);
-    if (quickestAnswerNanos < 0) {
-      permit.grantedCold = true;
-      coldInFlight++;
-    }
     for (int b = 0; b < 3; b++) {
       permit.heldByOthers[b] = heldInFlight[b] - waiter.need[b];
     }
@@ -709,9 +701,6 @@ final class PoolState {
 
   private void releaseHeld(Permit permit) {
     ruleEvidence.ended(permit);
-    if (permit.grantedCold && --coldInFlight == 0 && quickestAnswerNanos >= 0) {
-      resetFloors(); // the cold start is over (see floorFor)
-    }
     for (int b = 0; b < 3; b++) {
       heldInFlight[b] -= permit.reserved[b];
     }
@@ -1081,29 +1070,9 @@ final class PoolState {
     return need[b] + floor > capacity[b] ? (long) Math.ceil(floor / ratePerNano(b)) : 0;
   }
 
-  /**
-   * The jitter allowance of bucket {@code b}: its refill over the allowance, at most half the
-   * capacity. Until the first answer, and until every request granted before it has ended, it is
-   * {@value #COLD_START_FACTOR} times that (half a second by default): a cold client's first
-   * requests can take that long to reach the server (connections opened, handshakes, classes
-   * loaded), and until they arrive the server's bucket stays full and does not refill, while the
-   * forecast, charged at the grants, refills from then on. A zero allowance stays zero.
-   */
+  /** The jitter allowance of bucket {@code b}: its refill over the allowance, at most half the capacity. */
   private double floorFor(int b) {
-    long allowance = config.jitterAllowance().toNanos();
-    if (quickestAnswerNanos < 0 || coldInFlight > 0) {
-      allowance *= COLD_START_FACTOR;
-    }
-    return Math.min(ratePerNano(b) * allowance, capacity[b] / 2);
-  }
-
-  /** Sets every known bucket's floor again (the first answer ends the cold start; see floorFor). */
-  private void resetFloors() {
-    for (Bucket bucket : BUCKETS) {
-      if (limit[bucket.ordinal()] != Limits.UNKNOWN) {
-        store.setFloor(bucket, floorFor(bucket.ordinal()));
-      }
-    }
+    return Math.min(ratePerNano(b) * config.jitterAllowance().toNanos(), capacity[b] / 2);
   }
 
   private double ratePerNano(int b) {

@@ -157,22 +157,6 @@ class ShortJobsTest {
   }
 
   @Test
-  void aColdClientsLateFirstRequestsDrawNo429() {
-    // A one-second burst (a sixth of the window), told; the first requests reach the server 300 ms
-    // after their permits, as a cold client's do. The server's bucket stays full, not refilling,
-    // until they arrive; a forecast that refills from the grants onward runs ahead of it by
-    // 300 ms of refill, more than the 100 ms of refill kept in hand.
-    ServerModel server = new ServerModel(LIMITS[0], LIMITS[1], LIMITS[2], WINDOW.toNanos(), 1.0 / 6,
-        ServerModel.Rule.RESERVE, time.nanoTime());
-    VirtualRun run = new VirtualRun(time, server, LIMITS, WINDOW, 1.0 / 6, 1).latency(FIRST_TOKEN, TOKENS_PER_SECOND)
-        .coldStart(Duration.ofMillis(300));
-    VirtualRun.Result result = run(run, told().burst(Duration.ofSeconds(1)).build(),
-        VirtualRun.workload(40, 40, 200, 150, 7));
-    assertThat(result.failed()).as("failed requests").isZero();
-    assertThat(result.rateLimited()).as("429s").isZero();
-  }
-
-  @Test
   void limitsHalvedWithoutNoticeCostAtMostTheFirstAnswersAfterwards() {
     // Every limit halves, unannounced, at a different moment of each of 40 jobs (output-bound,
     // reserve rule, requests reaching the server up to 20 ms apart). Until an answer shows the new

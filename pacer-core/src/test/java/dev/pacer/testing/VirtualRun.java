@@ -70,8 +70,6 @@ public final class VirtualRun {
   private boolean headersAtAnswer;
   private boolean outputChargedAsGenerated;
   private long networkSpreadNanos;
-  private long coldStartNanos;
-  private boolean answered;
   private Duration firstTokenLatency = Duration.ofMillis(800);
   private double tokensPerSecond = 200;
   private long rateLimited;
@@ -124,15 +122,6 @@ public final class VirtualRun {
    */
   public VirtualRun networkSpread(Duration spread) {
     this.networkSpreadNanos = spread.toNanos();
-    return this;
-  }
-
-  /**
-   * Attempts sent before any answer has come back reach the server {@code delay} late, as a cold
-   * client's first requests do (connections opened, classes loaded, handshakes).
-   */
-  public VirtualRun coldStart(Duration delay) {
-    this.coldStartNanos = delay.toNanos();
     return this;
   }
 
@@ -202,11 +191,8 @@ public final class VirtualRun {
   private AsyncAttempt<Usage> attempt(Request request) {
     return permit -> {
       CompletableFuture<Usage> answer = new CompletableFuture<>();
-      answer.whenComplete((usage, error) -> answered = true);
-      long delay = (answered ? 0 : coldStartNanos)
-          + (networkSpreadNanos > 0 ? (long) (random.nextDouble() * networkSpreadNanos) : 0);
-      if (delay > 0) {
-        time.schedule(() -> arrive(permit, request, answer), delay);
+      if (networkSpreadNanos > 0) {
+        time.schedule(() -> arrive(permit, request, answer), (long) (random.nextDouble() * networkSpreadNanos));
       } else {
         arrive(permit, request, answer);
       }
