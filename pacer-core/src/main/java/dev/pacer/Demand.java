@@ -17,9 +17,12 @@ import java.util.Objects;
  * @param priority the queue to wait in
  * @param timeout how long the whole request (waits, attempts and retries) may take; null for none
  * @param endpoint which limits the request counts against
+ * @param sendReported whether each attempt's transport calls {@link Permit#sent()} when the request
+ *     has left; the governor then knows how long a full bucket at the server went without refill
+ *     (see {@link Permit#sent()})
  */
 public record Demand(String model, long inputTokens, String inputText, long maxTokens, Priority priority,
-    Duration timeout, Endpoint endpoint) {
+    Duration timeout, Endpoint endpoint, boolean sendReported) {
 
   /** Marks inputTokens as "estimate from inputText". */
   public static final long ESTIMATE = -1;
@@ -32,6 +35,12 @@ public record Demand(String model, long inputTokens, String inputText, long maxT
     COUNT_TOKENS,
     /** The Message Batches endpoints: their own requests-per-minute limit only. */
     BATCHES
+  }
+
+  /** A demand whose sends are not reported (see {@link #sendReported}). */
+  public Demand(String model, long inputTokens, String inputText, long maxTokens, Priority priority, Duration timeout,
+      Endpoint endpoint) {
+    this(model, inputTokens, inputText, maxTokens, priority, timeout, endpoint, false);
   }
 
   public Demand {
@@ -71,11 +80,16 @@ public record Demand(String model, long inputTokens, String inputText, long maxT
   }
 
   public Demand withPriority(Priority newPriority) {
-    return new Demand(model, inputTokens, inputText, maxTokens, newPriority, timeout, endpoint);
+    return new Demand(model, inputTokens, inputText, maxTokens, newPriority, timeout, endpoint, sendReported);
   }
 
   public Demand withTimeout(Duration newTimeout) {
-    return new Demand(model, inputTokens, inputText, maxTokens, priority, newTimeout, endpoint);
+    return new Demand(model, inputTokens, inputText, maxTokens, priority, newTimeout, endpoint, sendReported);
+  }
+
+  /** The same demand, its attempts' transport calling {@link Permit#sent()} when each request has left. */
+  public Demand withSendReported() {
+    return new Demand(model, inputTokens, inputText, maxTokens, priority, timeout, endpoint, true);
   }
 
   public boolean needsEstimate() {

@@ -61,6 +61,11 @@ public final class Permit implements AutoCloseable {
    */
   double[] grantedSoonAfter;
   boolean grantedSoonAfterFinal;
+  /**
+   * What this attempt took at admission, while its request is on its way and will say when it left
+   * (see RefillLostInTransit); else null (guarded by the pool's lock).
+   */
+  double[] onItsWay;
   /** The attempts granted with this one, while the pool learns the output rule; else null. */
   OutputRuleEvidence.Cohort cohort;
   /** The pool's settled output total when this was granted, while the pool learns the output rule. */
@@ -115,6 +120,16 @@ public final class Permit implements AutoCloseable {
 
   public boolean isOpen() {
     return open.get();
+  }
+
+  /**
+   * Says the request has left: its last byte was written to the connection. Call it once, from the
+   * transport, for a demand that {@link Demand#sendReported() said it would}; otherwise it does
+   * nothing. Until then the governor assumes the server's bucket, if full, gains no refill from the
+   * grant on: a cold client's first requests leave hundreds of milliseconds after their permits.
+   */
+  public void sent() {
+    pool.sent(this);
   }
 
   /**

@@ -88,6 +88,7 @@ final class PoolState {
   private double outputGivenBack;
   private final RecentGrants recentGrants = new RecentGrants();
   private final GrantsSoonAfter grantsSoonAfter = new GrantsSoonAfter();
+  private final RefillLostInTransit refillLostInTransit = new RefillLostInTransit();
   /** Attempts granted since the latest success (see brakeOnOverloadStreak). */
   private int grantsSinceSuccess;
   /** Brake pauses since the brake was put on (0: off), and when the latest began (see brakeOnOverloadStreak). */
@@ -198,6 +199,7 @@ final class PoolState {
       if (interactive.isEmpty() && batch.isEmpty()) {
         Waiter waiter = new Waiter(demand, need, 1, now, null, name + "#" + ticketSequence++);
         if (locallyAdmissible()) {
+          takeRefillLostInTransit(now);
           PoolBuckets.Take take = store.tryTake(admissionNeed(need), waiter.ticket);
           if (take.granted()) {
             permit = grant(waiter, take, now, after);
@@ -399,6 +401,7 @@ final class PoolState {
       }
       PoolBuckets.Take take;
       try {
+        takeRefillLostInTransit(now);
         take = store.tryTake(admissionNeed(waiter.need), waiter.ticket);
       } catch (RuntimeException storeFailed) {
         // A shared store that fails closed (its backend gone too long): this waiter fails, with why.
@@ -461,7 +464,11 @@ final class PoolState {
 
   private Permit grant(Waiter waiter, PoolBuckets.Take take, long now, List<Runnable> after) {
     double[] levelAfter = take.levelsAfter();
-    double unchargedOutput = waiter.need[OUT] - admissionNeed(waiter.need)[OUT];
+    double[] admitted = admissionNeed(waiter.need);
+    if (waiter.demand.sendReported()) {
+      refillLostInTransit.granted(admitted, levelAfter, now);
+    }
+    double unchargedOutput = waiter.need[OUT] - admitted[OUT];
     if (unchargedOutput > 0) {
       // Charged when the burst closes: until then the burst's other requests are admitted
       // against the level before it (see liveBurstSpanNanos).
@@ -484,6 +491,9 @@ final class PoolState {
       permit.heldByOthers[b] = heldInFlight[b] - waiter.need[b];
     }
     permit.outputGivenBackAtGrant = outputGivenBack;
+    if (waiter.demand.sendReported()) {
+      permit.onItsWay = admitted;
+    }
     grantsSoonAfter.granted(permit, waiter.need, outputRule == OutputRule.RESERVE, now, OVERTAKING_SPAN_NANOS);
     if (outputRule == OutputRule.RESERVE) { // only readings under the reserve rule use it (see unexplained)
       permit.outputHeldByRecentGrants = recentGrants.granted(now, waiter.need[OUT], sendOrderSpanNanos());
@@ -606,6 +616,62 @@ final class PoolState {
     return true;
   }
 
+  // ---- requests on their way ----------------------------------------------------------------
+
+  /** The permit's request has left: its transport said so (see RefillLostInTransit). */
+  void sent(Permit permit) {
+    lock.lock();
+    try {
+      requestLeft(permit, time.nanoTime());
+    } catch (RuntimeException storeFailed) {
+      // Called from the transport mid-request: a shared store out of reach must not fail the
+      // request. The loss is not taken; the next take or reading meets the store's failure.
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The permit's request left by {@code now} (said, or surely: its answer came); takes the refill lost. */
+  private void requestLeft(Permit permit, long now) {
+    if (permit.onItsWay == null) {
+      return;
+    }
+    double[] loss = refillLostInTransit.sent(permit.onItsWay, now, capacity, refillRates(), refillLossCounted());
+    permit.onItsWay = null;
+    if (loss != null) {
+      store.charge(loss);
+    }
+  }
+
+  /** The permit's request never got a charge from the server (not sent, or refused). */
+  private void neverCharged(Permit permit) {
+    if (permit.onItsWay != null) {
+      refillLostInTransit.withdrawn(permit.onItsWay);
+      permit.onItsWay = null;
+    }
+  }
+
+  /** Before a take: the refill the server has lost so far to requests still on their way. */
+  private void takeRefillLostInTransit(long now) {
+    double[] loss = refillLostInTransit.lossToTake(now, capacity, refillRates(), refillLossCounted());
+    if (loss != null) {
+      store.charge(loss);
+    }
+  }
+
+  private double[] refillRates() {
+    return new double[] {ratePerNano(REQ), ratePerNano(IN), ratePerNano(OUT)};
+  }
+
+  /**
+   * The buckets the server charges at admission, with a known limit: under the live rule it
+   * charges output only as generated, after the request arrived.
+   */
+  private boolean[] refillLossCounted() {
+    return new boolean[] {limit[REQ] != Limits.UNKNOWN, limit[IN] != Limits.UNKNOWN,
+        limit[OUT] != Limits.UNKNOWN && outputRule == OutputRule.RESERVE};
+  }
+
   // ---- settle and release -------------------------------------------------------------------
 
   void settle(Permit permit, Usage usage) {
@@ -613,6 +679,7 @@ final class PoolState {
     lock.lock();
     try {
       long now = time.nanoTime();
+      requestLeft(permit, now);
       closeLiveBurst();
       long answerNanos = now - permit.grantedAt;
       if (quickestAnswerNanos < 0 || answerNanos < quickestAnswerNanos) {
@@ -672,6 +739,10 @@ final class PoolState {
     try {
       long now = time.nanoTime();
       closeLiveBurst(); // before a refund of what the burst has not charged yet
+      switch (why) {
+        case NOT_SENT, RATE_LIMITED, OVERLOADED -> neverCharged(permit);
+        case TIMED_OUT, FAILED -> requestLeft(permit, now);
+      }
       switch (why) {
         case NOT_SENT, RATE_LIMITED, OVERLOADED -> {
           store.charge(new double[] {-permit.reserved[REQ], -permit.reserved[IN], -permit.reserved[OUT]});
@@ -767,6 +838,7 @@ final class PoolState {
     lock.lock();
     try {
       long now = time.nanoTime();
+      requestLeft(permit, now);
       closeLiveBurst(); // readings are compared with a forecast that holds the burst's output
       if (reading.isEmpty()) {
         probing = false; // a server that sends no rate-limit headers: nothing more to wait for

@@ -53,6 +53,64 @@ class GovernorTest {
   }
 
   @Test
+  void aFullBucketGainsNoRefillUntilTheRequestsTakenFromItHaveLeft() {
+    // 10 requests a second, a burst of 10. All ten are granted at once; their requests leave
+    // half a second later (a cold client). The server's bucket stays full meanwhile, so the half
+    // second's refill is not the server's: nothing more goes until they have left, and from then
+    // the bucket refills as usual.
+    Governor governor = governor(Limits.of(600, 1_000_000, 1_000_000), Duration.ofSeconds(1), OutputRule.RESERVE);
+    Demand reported = Demand.of(MODEL, 1, 1).withSendReported();
+    List<Permit> burst = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      burst.add(governor.tryAcquire(reported).orElseThrow());
+    }
+    time.advance(Duration.ofMillis(500));
+    assertThat(governor.tryAcquire(reported)).as("the server's bucket still full, no refill").isEmpty();
+    assertThat(governor.tryAcquire(Demand.of(MODEL, 1, 1))).as("whoever asks").isEmpty();
+    burst.forEach(Permit::sent);
+    burst.forEach(Permit::sent); // a second report changes nothing
+    time.advance(Duration.ofMillis(500));
+    int granted = 0;
+    while (governor.tryAcquire(reported).isPresent()) {
+      granted++;
+    }
+    assertThat(granted).as("half a second's refill since they left").isEqualTo(5);
+  }
+
+  @Test
+  void withoutSendsReportedTheRefillCountsFromTheGrants() {
+    Governor governor = governor(Limits.of(600, 1_000_000, 1_000_000), Duration.ofSeconds(1), OutputRule.RESERVE);
+    for (int i = 0; i < 10; i++) {
+      governor.tryAcquire(Demand.of(MODEL, 1, 1)).orElseThrow();
+    }
+    time.advance(Duration.ofMillis(500));
+    int granted = 0;
+    while (governor.tryAcquire(Demand.of(MODEL, 1, 1)).isPresent()) {
+      granted++;
+    }
+    assertThat(granted).isEqualTo(5);
+  }
+
+  @Test
+  void aPermitGivenBackUnsentLeavesTheServerFull() {
+    // Nothing reached the server: its bucket stays full, so the refill since the grant is still lost.
+    Governor governor = governor(Limits.of(600, 1_000_000, 1_000_000), Duration.ofSeconds(1), OutputRule.RESERVE);
+    Demand reported = Demand.of(MODEL, 1, 1).withSendReported();
+    List<Permit> burst = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      burst.add(governor.tryAcquire(reported).orElseThrow());
+    }
+    time.advance(Duration.ofMillis(300));
+    burst.get(9).release(Permit.Release.NOT_SENT); // its request back: one
+    Permit again = governor.tryAcquire(reported).orElseThrow();
+    assertThat(governor.tryAcquire(reported)).as("300 ms of refill lost to the full bucket").isEmpty();
+    burst.subList(0, 9).forEach(Permit::sent);
+    again.sent();
+    time.advance(Duration.ofMillis(100));
+    assertThat(governor.tryAcquire(reported)).as("refilling since they left").isPresent();
+  }
+
+  @Test
   void theJitterAllowanceKeepsAFewRequestsWorthOfRefillInTheBucket() {
     Governor governor = new Governor(GovernorConfig.builder().limits(Limits.of(600, 1_000_000, 1_000_000))
         .burst(Duration.ofMinutes(1)).jitterAllowance(Duration.ofMillis(500)).build(), time);

@@ -152,6 +152,32 @@ class ShortJobsTest {
     assertNoRateLimitAndEfficiencyAtLeast(result, 0.98);
   }
 
+  @ParameterizedTest
+  @ValueSource(booleans = {true, false})
+  void aColdClientsLateFirstRequestsDrawNo429WhenTheirSendsAreReported(boolean reported) {
+    // A one-second burst (a sixth of the window), told; the first requests leave 300 ms after
+    // their permits, as a cold client's do. The server's bucket stays full, gaining nothing, until
+    // they arrive; a forecast that refills from the grants on runs ahead of it by 300 ms of
+    // refill, more than the 100 ms kept in hand. Told when each request left, Pacer takes that
+    // refill back before granting more; not told, it cannot know, and the burst draws 429s (which
+    // shows this run does test a cold start).
+    ServerModel server = new ServerModel(LIMITS[0], LIMITS[1], LIMITS[2], WINDOW.toNanos(), 1.0 / 6,
+        ServerModel.Rule.RESERVE, time.nanoTime());
+    VirtualRun run = new VirtualRun(time, server, LIMITS, WINDOW, 1.0 / 6, 1).latency(FIRST_TOKEN, TOKENS_PER_SECOND)
+        .coldStart(Duration.ofMillis(300));
+    if (reported) {
+      run.sendsReported();
+    }
+    VirtualRun.Result result = run(run, told().burst(Duration.ofSeconds(1)).build(),
+        VirtualRun.workload(40, 40, 200, 150, 7));
+    assertThat(result.failed()).as("failed requests").isZero();
+    if (reported) {
+      assertNoRateLimitAndEfficiencyAtLeast(result, 0.9);
+    } else {
+      assertThat(result.rateLimited()).as("429s without the sends reported").isPositive();
+    }
+  }
+
   @Test
   void limitsHalvedWithoutNoticeCostAtMostTheFirstAnswersAfterwards() {
     // Every limit halves, unannounced, at a different moment of each of 40 jobs (output-bound,

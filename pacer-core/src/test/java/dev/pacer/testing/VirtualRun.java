@@ -70,6 +70,9 @@ public final class VirtualRun {
   private boolean headersAtAnswer;
   private boolean outputChargedAsGenerated;
   private long networkSpreadNanos;
+  private long coldStartNanos;
+  private boolean sendsReported;
+  private boolean answered;
   private Duration firstTokenLatency = Duration.ofMillis(800);
   private double tokensPerSecond = 200;
   private long rateLimited;
@@ -125,6 +128,22 @@ public final class VirtualRun {
     return this;
   }
 
+  /**
+   * Attempts granted before any answer has come back leave {@code delay} after their permits, as a
+   * cold client's first requests do (classes loaded, connections opened); the server sees them
+   * only then.
+   */
+  public VirtualRun coldStart(Duration delay) {
+    this.coldStartNanos = delay.toNanos();
+    return this;
+  }
+
+  /** Each attempt calls {@link Permit#sent()} as it leaves, its demand saying it will. */
+  public VirtualRun sendsReported() {
+    this.sendsReported = true;
+    return this;
+  }
+
   /** 529 before admission with this probability, like a service-wide overload. */
   public VirtualRun overloads(double probability) {
     this.overloadProbability = probability;
@@ -168,6 +187,9 @@ public final class VirtualRun {
     long[] elapsedNanos = {0};
     for (Request request : workload) {
       Demand demand = Demand.estimated(model, "x".repeat(request.promptChars()), request.maxTokens());
+      if (sendsReported) {
+        demand = demand.withSendReported();
+      }
       CompletableFuture<Usage> future = pacer.callAsync(demand, attempt(request));
       // nanoTime values compare by difference: the fake clock starts near Long.MAX_VALUE.
       future.whenComplete((usage, error) -> elapsedNanos[0] = Math.max(elapsedNanos[0], time.nanoTime() - start));
@@ -191,13 +213,27 @@ public final class VirtualRun {
   private AsyncAttempt<Usage> attempt(Request request) {
     return permit -> {
       CompletableFuture<Usage> answer = new CompletableFuture<>();
-      if (networkSpreadNanos > 0) {
-        time.schedule(() -> arrive(permit, request, answer), (long) (random.nextDouble() * networkSpreadNanos));
+      answer.whenComplete((usage, error) -> answered = true);
+      long leaveDelay = answered ? 0 : coldStartNanos;
+      if (leaveDelay > 0) {
+        time.schedule(() -> leave(permit, request, answer), leaveDelay);
       } else {
-        arrive(permit, request, answer);
+        leave(permit, request, answer);
       }
       return answer;
     };
+  }
+
+  /** The attempt leaves the client. */
+  private void leave(Permit permit, Request request, CompletableFuture<Usage> answer) {
+    if (sendsReported) {
+      permit.sent();
+    }
+    if (networkSpreadNanos > 0) {
+      time.schedule(() -> arrive(permit, request, answer), (long) (random.nextDouble() * networkSpreadNanos));
+    } else {
+      arrive(permit, request, answer);
+    }
   }
 
   /** The attempt reaches the server. */
