@@ -4,25 +4,41 @@ import com.anthropic.core.http.HttpRequestBody;
 import java.io.IOException;
 import java.io.OutputStream;
 
-/** A request body held in memory, so that every attempt sends the same bytes. */
+/**
+ * A request body held in memory, so that every attempt sends the same bytes; optionally saying when
+ * they have been written (the transport writes a body once its connection is open, so that is when
+ * the request left).
+ */
 final class BytesBody implements HttpRequestBody {
 
   private final byte[] bytes;
   private final String contentType;
+  private final Runnable written;
 
   BytesBody(byte[] bytes, String contentType) {
+    this(bytes, contentType, () -> { });
+  }
+
+  private BytesBody(byte[] bytes, String contentType, Runnable written) {
     this.bytes = bytes;
     this.contentType = contentType;
+    this.written = written;
   }
 
   byte[] bytes() {
     return bytes;
   }
 
+  /** The same bytes, running {@code written} each time they have been written out. */
+  BytesBody reportingTo(Runnable written) {
+    return new BytesBody(bytes, contentType, written);
+  }
+
   @Override
   public void writeTo(OutputStream outputStream) {
     try {
       outputStream.write(bytes);
+      written.run();
     } catch (IOException e) {
       throw Sneaky.<RuntimeException>rethrow(e); // the SDK's transports expect the IOException itself
     }

@@ -92,7 +92,7 @@ final class Exchange {
         }
         RequestInfo info = read.get();
         Demand demand = new Demand(info.model(), Demand.ESTIMATE, info.estimateText(), info.maxTokens(), priority,
-            timeout, Demand.Endpoint.MESSAGES);
+            timeout, Demand.Endpoint.MESSAGES, true); // its body says when it has been written
         CostTracker.Reservation reservation = costs.hasBudget()
             ? costs.reserve(info.model(), estimate(context, demand), info.maxTokens(), info.cacheWrites(), false)
             : costs.reserve(info.model(), 0.0, "no budget");
@@ -134,7 +134,7 @@ final class Exchange {
     context.observe(o -> o.granted(pool, permit.waited()));
     HttpResponse response;
     try {
-      response = delegate.execute(request, options);
+      response = delegate.execute(reportingSendTo(permit), options);
     } catch (AnthropicIoException e) {
       lastNoAnswer = e;
       if (Thread.currentThread().isInterrupted()) {
@@ -179,6 +179,14 @@ final class Exchange {
         yield new WatchedResponse(response, Responses.with(response.headers(), facts), response.body());
       }
     };
+  }
+
+  /** The request, its body telling the permit when it has been written (see Demand#sendReported). */
+  private HttpRequest reportingSendTo(Permit permit) {
+    if (!demand.sendReported() || !(request.body().orElse(null) instanceof BytesBody body)) {
+      return request;
+    }
+    return request.toBuilder().body(body.reportingTo(permit::sent)).build();
   }
 
   private HttpResponse messagesAnswer(HttpResponse response, Permit permit, Map<String, String> facts)
