@@ -379,7 +379,9 @@ public final class RunCommand implements Callable<Integer> {
         sim.poolLimits(pool, l.requests(), l.inputTokens(), l.outputTokens());
       });
     }
-    return Simulator.start(sim.build());
+    Simulator simulator = Simulator.start(sim.build());
+    simulator.warmUp(); // a real server is warm: its first answers are not slowed by class loading
+    return simulator;
   }
 
   private String describeSimulator(ModelCatalog catalog) {

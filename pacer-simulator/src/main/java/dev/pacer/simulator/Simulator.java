@@ -17,6 +17,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class Simulator implements AutoCloseable {
 
+  private static final int WARM_UP_REQUESTS = 20;
+
   private final SimulatorConfig config;
   private final SimulatorServer server;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -60,6 +62,36 @@ public final class Simulator implements AutoCloseable {
    */
   public java.time.Duration uptime() {
     return java.time.Duration.ofNanos(config.clock().nanoTime() - server.engine().startNanos());
+  }
+
+  /**
+   * Sends itself a few requests that validation refuses (Messages bodies without
+   * {@code max_tokens}: no bucket is touched), then forgets the stats. Call it right after
+   * {@link #start} when the simulator shares a JVM with a client that has just started too: a
+   * real server is warm, while this one's first requests take about 150 ms longer than later ones
+   * to reach admission (its HTTP server, body reading and JSON parsing loaded and compiled), which
+   * bunches a job's first requests at its full buckets.
+   */
+  public void warmUp() {
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    java.net.http.HttpRequest refused = java.net.http.HttpRequest.newBuilder(java.net.URI.create(baseUrl() + "/v1/messages"))
+        .header("x-api-key", "warm-up").header("anthropic-version", "2023-06-01")
+        .header("content-type", "application/json")
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+            "{\"model\":\"claude-haiku-4-5\",\"messages\":[{\"role\":\"user\",\"content\":\"warm up\"}]}"))
+        .build();
+    try {
+      for (int i = 0; i < WARM_UP_REQUESTS; i++) {
+        http.send(refused, java.net.http.HttpResponse.BodyHandlers.discarding());
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("the simulator could not reach itself at " + baseUrl(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      http.close();
+    }
+    resetStats();
   }
 
   /** Forgets the stats so far (not the buckets, not the prompt cache). */
