@@ -88,7 +88,23 @@ final class PoolState {
   private double outputGivenBack;
   private final RecentGrants recentGrants = new RecentGrants();
   private final GrantsSoonAfter grantsSoonAfter = new GrantsSoonAfter();
-  private final RefillLostInTransit refillLostInTransit = new RefillLostInTransit();
+  private final RefillLostInTransit refillLostInTransit = new RefillLostInTransit(new RefillLostInTransit.Buckets() {
+    @Override
+    public double capacity(int b) {
+      return capacity[b];
+    }
+
+    @Override
+    public double ratePerNano(int b) {
+      return PoolState.this.ratePerNano(b);
+    }
+
+    @Override
+    public boolean chargedAtAdmission(int b) {
+      // Under the live rule the server charges output only as it is generated, after arrival.
+      return limit[b] != Limits.UNKNOWN && (b != OUT || outputRule == OutputRule.RESERVE);
+    }
+  });
   /** Attempts granted since the latest success (see brakeOnOverloadStreak). */
   private int grantsSinceSuccess;
   /** Brake pauses since the brake was put on (0: off), and when the latest began (see brakeOnOverloadStreak). */
@@ -636,7 +652,7 @@ final class PoolState {
     if (permit.onItsWay == null) {
       return;
     }
-    double[] loss = refillLostInTransit.sent(permit.onItsWay, now, capacity, refillRates(), refillLossCounted());
+    double[] loss = refillLostInTransit.sent(permit.onItsWay, now);
     permit.onItsWay = null;
     if (loss != null) {
       store.charge(loss);
@@ -653,23 +669,10 @@ final class PoolState {
 
   /** Before a take: the refill the server has lost so far to requests still on their way. */
   private void takeRefillLostInTransit(long now) {
-    double[] loss = refillLostInTransit.lossToTake(now, capacity, refillRates(), refillLossCounted());
+    double[] loss = refillLostInTransit.lossToTake(now);
     if (loss != null) {
       store.charge(loss);
     }
-  }
-
-  private double[] refillRates() {
-    return new double[] {ratePerNano(REQ), ratePerNano(IN), ratePerNano(OUT)};
-  }
-
-  /**
-   * The buckets the server charges at admission, with a known limit: under the live rule it
-   * charges output only as generated, after the request arrived.
-   */
-  private boolean[] refillLossCounted() {
-    return new boolean[] {limit[REQ] != Limits.UNKNOWN, limit[IN] != Limits.UNKNOWN,
-        limit[OUT] != Limits.UNKNOWN && outputRule == OutputRule.RESERVE};
   }
 
   // ---- settle and release -------------------------------------------------------------------

@@ -24,12 +24,27 @@ final class RefillLostInTransit {
   /** Losses below this much refill are left out (well inside the jitter allowance). */
   private static final long NEGLIGIBLE_NANOS = 1_000_000L;
 
+  /** The pool's buckets as the forecast knows them now. */
+  interface Buckets {
+    double capacity(int b);
+
+    double ratePerNano(int b);
+
+    /** Whether the server charges bucket {@code b} at admission and its limit is known. */
+    boolean chargedAtAdmission(int b);
+  }
+
+  private final Buckets buckets;
   private int onTheirWay;
   private final double[] heldOnTheirWay = new double[3];
   private boolean open;
   private long openedAt;
   private final double[] serverLevelAtOpen = new double[3];
   private final double[] taken = new double[3];
+
+  RefillLostInTransit(Buckets buckets) {
+    this.buckets = buckets;
+  }
 
   /**
    * A permit whose send will be reported was granted at {@code now}, taking {@code admitted} and
@@ -52,20 +67,21 @@ final class RefillLostInTransit {
 
   /**
    * The loss not yet taken from the forecast, as of {@code now}, or null when there is none worth
-   * taking; counts it as taken. {@code counted[b]} false leaves bucket {@code b} out.
+   * taking; counts it as taken.
    */
-  double[] lossToTake(long now, double[] capacity, double[] ratePerNano, boolean[] counted) {
+  double[] lossToTake(long now) {
     if (!open) {
       return null;
     }
     double[] loss = null;
     for (int b = 0; b < 3; b++) {
-      if (!counted[b] || Double.isNaN(serverLevelAtOpen[b]) || ratePerNano[b] <= 0) {
+      double rate = buckets.ratePerNano(b);
+      if (!buckets.chargedAtAdmission(b) || Double.isNaN(serverLevelAtOpen[b]) || rate <= 0) {
         continue;
       }
-      double lost = serverLevelAtOpen[b] + ratePerNano[b] * Math.max(0, now - openedAt) - capacity[b];
+      double lost = serverLevelAtOpen[b] + rate * Math.max(0, now - openedAt) - buckets.capacity(b);
       double more = lost - taken[b];
-      if (more > ratePerNano[b] * NEGLIGIBLE_NANOS) {
+      if (more > rate * NEGLIGIBLE_NANOS) {
         if (loss == null) {
           loss = new double[3];
         }
@@ -80,8 +96,8 @@ final class RefillLostInTransit {
    * The request of a followed permit that took {@code admitted} left at {@code now}: the server's
    * level stops being held at its capacity. Returns the loss left to take, as {@link #lossToTake}.
    */
-  double[] sent(double[] admitted, long now, double[] capacity, double[] ratePerNano, boolean[] counted) {
-    double[] loss = lossToTake(now, capacity, ratePerNano, counted);
+  double[] sent(double[] admitted, long now) {
+    double[] loss = lossToTake(now);
     open = false;
     forget(admitted);
     return loss;
