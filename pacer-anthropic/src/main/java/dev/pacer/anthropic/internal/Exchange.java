@@ -59,7 +59,8 @@ final class Exchange {
     this.options = options;
     this.route = route;
     this.model = model;
-    this.demand = demand;
+    // A request with a body says when it has been written (see reportingSendTo).
+    this.demand = request.body().orElse(null) instanceof BytesBody ? demand.withSendReported() : demand;
     this.pool = context.pacer().governor().poolOf(demand);
     this.reservation = reservation;
   }
@@ -92,7 +93,7 @@ final class Exchange {
         }
         RequestInfo info = read.get();
         Demand demand = new Demand(info.model(), Demand.ESTIMATE, info.estimateText(), info.maxTokens(), priority,
-            timeout, Demand.Endpoint.MESSAGES, true); // its body says when it has been written
+            timeout, Demand.Endpoint.MESSAGES);
         CostTracker.Reservation reservation = costs.hasBudget()
             ? costs.reserve(info.model(), estimate(context, demand), info.maxTokens(), info.cacheWrites(), false)
             : costs.reserve(info.model(), 0.0, "no budget");

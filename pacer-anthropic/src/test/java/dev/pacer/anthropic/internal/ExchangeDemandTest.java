@@ -1,0 +1,51 @@
+package dev.pacer.anthropic.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.anthropic.core.RequestOptions;
+import com.anthropic.core.http.HttpMethod;
+import com.anthropic.core.http.HttpRequest;
+import dev.pacer.Demand;
+import dev.pacer.Pacer;
+import dev.pacer.Priority;
+import dev.pacer.anthropic.CostTracker;
+import dev.pacer.time.TimeSource;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** The demand each paced endpoint makes, and whether its attempts report when they have left. */
+class ExchangeDemandTest {
+
+  private static final String BODY = "{\"model\":\"claude-haiku-4-5\",\"max_tokens\":16,"
+      + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+
+  @Test
+  void requestsWithABodyReportTheirSendsAndOthersDoNot() {
+    try (Pacer pacer = Pacer.builder().build()) {
+      PacingContext context = new PacingContext(pacer, CostTracker.create(), Priority.BATCH, null, TimeSource.system());
+      assertThat(demandOf(context, post(BODY, "v1", "messages"))).satisfies(demand -> {
+        assertThat(demand.endpoint()).isEqualTo(Demand.Endpoint.MESSAGES);
+        assertThat(demand.sendReported()).isTrue();
+      });
+      assertThat(demandOf(context, post(BODY, "v1", "messages", "count_tokens"))).satisfies(demand -> {
+        assertThat(demand.endpoint()).isEqualTo(Demand.Endpoint.COUNT_TOKENS);
+        assertThat(demand.sendReported()).isTrue();
+      });
+      HttpRequest results = HttpRequest.builder().method(HttpMethod.GET).baseUrl("http://127.0.0.1:1")
+          .addPathSegments("v1", "messages", "batches", "msgbatch_01", "results").build();
+      assertThat(demandOf(context, results)).satisfies(demand -> {
+        assertThat(demand.endpoint()).isEqualTo(Demand.Endpoint.BATCHES);
+        assertThat(demand.sendReported()).as("no body: nothing would report").isFalse();
+      });
+    }
+  }
+
+  private static HttpRequest post(String json, String... path) {
+    return HttpRequest.builder().method(HttpMethod.POST).baseUrl("http://127.0.0.1:1").addPathSegments(path)
+        .body(new BytesBody(json.getBytes(StandardCharsets.UTF_8), "application/json")).build();
+  }
+
+  private static Demand demandOf(PacingContext context, HttpRequest request) {
+    return Exchange.open(context, null, request, RequestOptions.none(), Route.of(request)).orElseThrow().demand();
+  }
+}
