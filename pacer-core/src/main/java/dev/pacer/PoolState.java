@@ -39,6 +39,9 @@ final class PoolState {
   private static final int IN = Bucket.INPUT_TOKENS.ordinal();
   private static final int OUT = Bucket.OUTPUT_TOKENS.ordinal();
   private static final Bucket[] BUCKETS = Bucket.values();
+  /** Capacities that bound nothing (read only). */
+  private static final double[] NO_CAPACITY_BOUND = {Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY,
+      Double.POSITIVE_INFINITY};
   /** Token counts in {@code remaining} are rounded to the nearest 1,000. */
   private static final double TOKEN_ROUNDING = 500;
   /** The least time a request may take from its permit to the server (see sendOrderSpanNanos). */
@@ -175,7 +178,7 @@ final class PoolState {
       }
       long[] need = needOf(demand, inputTokens);
       checkFits(demand, need);
-      Waiter waiter = new Waiter(demand, need, attempt, now, future, name + "#" + ticketSequence++);
+      Waiter waiter = new Waiter(demand, need, attempt, now, future, nextTicket());
       Deque<Waiter> queue = demand.priority() == Priority.INTERACTIVE ? interactive : batch;
       if (mayNeverFit(demand, need) && underWayBesides(0)) {
         parked.add(waiter);
@@ -213,12 +216,13 @@ final class PoolState {
       long[] need = needOf(demand, inputTokens);
       checkFits(demand, need);
       if (interactive.isEmpty() && batch.isEmpty()) {
-        Waiter waiter = new Waiter(demand, need, 1, now, null, name + "#" + ticketSequence++);
+        Waiter waiter = new Waiter(demand, need, 1, now, null, nextTicket());
         if (locallyAdmissible()) {
           takeRefillLostInTransit(now);
-          PoolBuckets.Take take = store.tryTake(admissionNeed(need), waiter.ticket);
+          double[] admitted = admissionNeed(need);
+          PoolBuckets.Take take = store.tryTake(admitted, waiter.ticket);
           if (take.granted()) {
-            permit = grant(waiter, take, now, after);
+            permit = grant(waiter, admitted, take, now, after);
           } else {
             store.withdraw(waiter.ticket);
           }
@@ -229,6 +233,11 @@ final class PoolState {
     }
     run(after);
     return Optional.ofNullable(permit);
+  }
+
+  /** A waiter's ticket, for a store that reads them (null otherwise: nothing built per request). */
+  private String nextTicket() {
+    return store.readsTickets() ? name + "#" + ticketSequence++ : null;
   }
 
   /**
@@ -325,8 +334,7 @@ final class PoolState {
    * capacity where the user configured the burst.
    */
   private void checkFits(Demand demand, long[] need) {
-    checkFits(demand, need, config.burst() != null ? capacity : new double[] {Double.POSITIVE_INFINITY,
-        Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY});
+    checkFits(demand, need, config.burst() != null ? capacity : NO_CAPACITY_BOUND);
   }
 
   /** As {@link #checkFits(Demand, long[])}, against the given capacities. */
@@ -416,9 +424,10 @@ final class PoolState {
         return;
       }
       PoolBuckets.Take take;
+      double[] admitted = admissionNeed(waiter.need);
       try {
         takeRefillLostInTransit(now);
-        take = store.tryTake(admissionNeed(waiter.need), waiter.ticket);
+        take = store.tryTake(admitted, waiter.ticket);
       } catch (RuntimeException storeFailed) {
         // A shared store that fails closed (its backend gone too long): this waiter fails, with why.
         abandon(waiter);
@@ -428,7 +437,7 @@ final class PoolState {
       if (take.granted()) {
         holding = false;
         remove(waiter);
-        Permit permit = grant(waiter, take, now, after);
+        Permit permit = grant(waiter, admitted, take, now, after);
         after.add(() -> {
           if (!waiter.future.complete(permit)) {
             permit.release(Permit.Release.NOT_SENT);
@@ -478,9 +487,9 @@ final class PoolState {
     return admission;
   }
 
-  private Permit grant(Waiter waiter, PoolBuckets.Take take, long now, List<Runnable> after) {
+  /** Grants the waiter its permit; {@code admitted} is what the take asked of the buckets. */
+  private Permit grant(Waiter waiter, double[] admitted, PoolBuckets.Take take, long now, List<Runnable> after) {
     double[] levelAfter = take.levelsAfter();
-    double[] admitted = admissionNeed(waiter.need);
     if (waiter.demand.sendReported()) {
       refillLostInTransit.granted(admitted, levelAfter, now);
     }
@@ -723,7 +732,9 @@ final class PoolState {
       grantsSinceSuccess = 0;
       if (permit.grantedAt - brakeStartedAt > 0) {
         brakePauses = 0; // a probe got through; an answer to an older attempt says nothing about now
-        failedProbes.clear();
+        if (!failedProbes.isEmpty()) {
+          failedProbes.clear(); // clearing an empty IdentityHashMap still sweeps its table
+        }
       }
       int inFlightBefore = inFlight--;
       probing = false;

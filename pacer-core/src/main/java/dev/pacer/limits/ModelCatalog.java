@@ -25,8 +25,12 @@ public final class ModelCatalog {
   private static final String BUNDLED = "anthropic-models.properties";
   private static final Pattern DATE_SUFFIX = Pattern.compile("-\\d{8}$");
 
+  private static final int MAX_REMEMBERED_MODELS = 1_000;
+
   private final Map<String, String> poolByPrefix = new TreeMap<>();
   private final Map<String, Prices> pricesByPrefix = new TreeMap<>();
+  /** poolOf's answers: asked for every request, and a program uses a handful of model ids. */
+  private final Map<String, String> poolOfModel = new java.util.concurrent.ConcurrentHashMap<>();
   private final Properties properties;
 
   private ModelCatalog(Properties properties) {
@@ -75,7 +79,15 @@ public final class ModelCatalog {
    * to it or continuing with "-"); an unknown id is a pool of its own, without any date suffix.
    */
   public String poolOf(String model) {
-    return longestPrefix(poolByPrefix, model).orElseGet(() -> DATE_SUFFIX.matcher(model).replaceFirst(""));
+    String known = poolOfModel.get(model);
+    if (known != null) {
+      return known;
+    }
+    String pool = longestPrefix(poolByPrefix, model).orElseGet(() -> DATE_SUFFIX.matcher(model).replaceFirst(""));
+    if (poolOfModel.size() < MAX_REMEMBERED_MODELS) { // model ids from user input: bounded
+      poolOfModel.put(model, pool);
+    }
+    return pool;
   }
 
   /** The prices of {@code model}, if the data lists them. */

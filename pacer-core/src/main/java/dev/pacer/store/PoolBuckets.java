@@ -43,6 +43,14 @@ public interface PoolBuckets {
   default void withdraw(String ticket) {}
 
   /**
+   * Whether {@link #tryTake} reads its ticket: a store shared by processes that serves the oldest
+   * waiter of them all first. When not, callers may pass null and save building one per request.
+   */
+  default boolean readsTickets() {
+    return false;
+  }
+
+  /**
    * Our own consumption changed: a negative delta gives back (a refund, never beyond the
    * capacity), a positive one takes more (an under-estimate). Counted in {@code charged}.
    */

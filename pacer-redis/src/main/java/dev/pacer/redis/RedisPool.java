@@ -114,6 +114,11 @@ final class RedisPool implements PoolBuckets {
   }
 
   @Override
+  public boolean readsTickets() {
+    return true;
+  }
+
+  @Override
   public Take tryTake(double[] need, String ticket) {
     if (store.isUp()) {
       try {
