@@ -58,48 +58,32 @@ class GovernorTest {
     // half a second later (a cold client). The server's bucket stays full meanwhile, so the half
     // second's refill is not the server's: nothing more goes until they have left, and from then
     // the bucket refills as usual.
-    Governor governor = governor(Limits.of(600, 1_000_000, 1_000_000), Duration.ofSeconds(1), OutputRule.RESERVE);
+    Governor governor = tenASecondWithABurstOfTen();
     Demand reported = Demand.of(MODEL, 1, 1).withSendReported();
-    List<Permit> burst = new ArrayList<>();
-    for (int i = 0; i < 10; i++) {
-      burst.add(governor.tryAcquire(reported).orElseThrow());
-    }
+    List<Permit> burst = acquireNow(governor, reported, 10);
     time.advance(Duration.ofMillis(500));
     assertThat(governor.tryAcquire(reported)).as("the server's bucket still full, no refill").isEmpty();
     assertThat(governor.tryAcquire(Demand.of(MODEL, 1, 1))).as("whoever asks").isEmpty();
     burst.forEach(Permit::sent);
     burst.forEach(Permit::sent); // a second report changes nothing
     time.advance(Duration.ofMillis(500));
-    int granted = 0;
-    while (governor.tryAcquire(reported).isPresent()) {
-      granted++;
-    }
-    assertThat(granted).as("half a second's refill since they left").isEqualTo(5);
+    assertThat(grantedNow(governor, reported)).as("half a second's refill since they left").isEqualTo(5);
   }
 
   @Test
   void withoutSendsReportedTheRefillCountsFromTheGrants() {
-    Governor governor = governor(Limits.of(600, 1_000_000, 1_000_000), Duration.ofSeconds(1), OutputRule.RESERVE);
-    for (int i = 0; i < 10; i++) {
-      governor.tryAcquire(Demand.of(MODEL, 1, 1)).orElseThrow();
-    }
+    Governor governor = tenASecondWithABurstOfTen();
+    acquireNow(governor, Demand.of(MODEL, 1, 1), 10);
     time.advance(Duration.ofMillis(500));
-    int granted = 0;
-    while (governor.tryAcquire(Demand.of(MODEL, 1, 1)).isPresent()) {
-      granted++;
-    }
-    assertThat(granted).isEqualTo(5);
+    assertThat(grantedNow(governor, Demand.of(MODEL, 1, 1))).isEqualTo(5);
   }
 
   @Test
   void aPermitGivenBackUnsentLeavesTheServerFull() {
     // Nothing reached the server: its bucket stays full, so the refill since the grant is still lost.
-    Governor governor = governor(Limits.of(600, 1_000_000, 1_000_000), Duration.ofSeconds(1), OutputRule.RESERVE);
+    Governor governor = tenASecondWithABurstOfTen();
     Demand reported = Demand.of(MODEL, 1, 1).withSendReported();
-    List<Permit> burst = new ArrayList<>();
-    for (int i = 0; i < 10; i++) {
-      burst.add(governor.tryAcquire(reported).orElseThrow());
-    }
+    List<Permit> burst = acquireNow(governor, reported, 10);
     time.advance(Duration.ofMillis(300));
     burst.get(9).release(Permit.Release.NOT_SENT); // its request back: one
     Permit again = governor.tryAcquire(reported).orElseThrow();
@@ -110,15 +94,34 @@ class GovernorTest {
     assertThat(governor.tryAcquire(reported)).as("refilling since they left").isPresent();
   }
 
+  /** 10 requests a second (600 a minute), a burst of one second; tokens never bind. */
+  private Governor tenASecondWithABurstOfTen() {
+    return governor(Limits.of(600, 1_000_000, 1_000_000), Duration.ofSeconds(1), OutputRule.RESERVE);
+  }
+
+  /** {@code count} permits for {@code demand}, each granted at once. */
+  private static List<Permit> acquireNow(Governor governor, Demand demand, int count) {
+    List<Permit> permits = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      permits.add(governor.tryAcquire(demand).orElseThrow());
+    }
+    return permits;
+  }
+
+  /** How many permits for {@code demand} are granted now, one after another, without waiting. */
+  private static int grantedNow(Governor governor, Demand demand) {
+    int granted = 0;
+    while (governor.tryAcquire(demand).isPresent()) {
+      granted++;
+    }
+    return granted;
+  }
+
   @Test
   void theJitterAllowanceKeepsAFewRequestsWorthOfRefillInTheBucket() {
     Governor governor = new Governor(GovernorConfig.builder().limits(Limits.of(600, 1_000_000, 1_000_000))
         .burst(Duration.ofMinutes(1)).jitterAllowance(Duration.ofMillis(500)).build(), time);
-    int granted = 0;
-    while (governor.tryAcquire(Demand.of(MODEL, 1, 1)).isPresent()) {
-      granted++;
-    }
-    assertThat(granted).isEqualTo(595); // 10 a second: half a second's worth stays
+    assertThat(grantedNow(governor, Demand.of(MODEL, 1, 1))).isEqualTo(595); // 10 a second: half a second's worth stays
   }
 
   @Test
