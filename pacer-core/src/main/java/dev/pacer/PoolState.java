@@ -490,9 +490,6 @@ final class PoolState {
   /** Grants the waiter its permit; {@code admitted} is what the take asked of the buckets. */
   private Permit grant(Waiter waiter, double[] admitted, PoolBuckets.Take take, long now, List<Runnable> after) {
     double[] levelAfter = take.levelsAfter();
-    if (waiter.demand.sendReported()) {
-      refillLostInTransit.granted(admitted, levelAfter, now);
-    }
     double unchargedOutput = waiter.need[OUT] - admitted[OUT];
     if (unchargedOutput > 0) {
       // Charged when the burst closes: until then the burst's other requests are admitted
@@ -517,6 +514,8 @@ final class PoolState {
     }
     permit.outputGivenBackAtGrant = outputGivenBack;
     if (waiter.demand.sendReported()) {
+      // levelAfter's output is lowered above only under the live rule, where output is not counted.
+      refillLostInTransit.granted(admitted, levelAfter, now);
       permit.onItsWay = admitted;
     }
     grantsSoonAfter.granted(permit, waiter.need, outputRule == OutputRule.RESERVE, now, OVERTAKING_SPAN_NANOS);

@@ -1,6 +1,12 @@
 package dev.pacer.simulator;
 
 import dev.pacer.simulator.internal.SimulatorServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -73,19 +79,19 @@ public final class Simulator implements AutoCloseable {
    * bunches a job's first requests at its full buckets.
    */
   public void warmUp() {
-    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
-    java.net.http.HttpRequest refused = java.net.http.HttpRequest.newBuilder(java.net.URI.create(baseUrl() + "/v1/messages"))
+    HttpClient http = HttpClient.newHttpClient();
+    HttpRequest refused = HttpRequest.newBuilder(URI.create(baseUrl() + "/v1/messages"))
         .header("x-api-key", "warm-up").header("anthropic-version", "2023-06-01")
         .header("content-type", "application/json")
-        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+        .POST(HttpRequest.BodyPublishers.ofString(
             "{\"model\":\"claude-haiku-4-5\",\"messages\":[{\"role\":\"user\",\"content\":\"warm up\"}]}"))
         .build();
     try {
       for (int i = 0; i < WARM_UP_REQUESTS; i++) {
-        http.send(refused, java.net.http.HttpResponse.BodyHandlers.discarding());
+        http.send(refused, HttpResponse.BodyHandlers.discarding());
       }
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException("the simulator could not reach itself at " + baseUrl(), e);
+    } catch (IOException e) {
+      throw new UncheckedIOException("the simulator could not reach itself at " + baseUrl(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {

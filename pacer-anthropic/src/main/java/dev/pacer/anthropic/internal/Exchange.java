@@ -182,9 +182,12 @@ final class Exchange {
     };
   }
 
-  /** The request, its body telling the permit when it has been written (see Demand#sendReported). */
+  /**
+   * The request, its body telling the permit when it has been written: a request with a body is
+   * the one whose demand said so (see the constructor).
+   */
   private HttpRequest reportingSendTo(Permit permit) {
-    if (!demand.sendReported() || !(request.body().orElse(null) instanceof BytesBody body)) {
+    if (!(request.body().orElse(null) instanceof BytesBody body)) {
       return request;
     }
     return request.toBuilder().body(body.reportingTo(permit::sent)).build();
