@@ -4,28 +4,32 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Estimates tokens as characters times a per-pool ratio learned from responses.
+ * Estimates tokens as a text's length times a per-pool ratio learned from responses. The length is
+ * weighted by script ({@link TextWeight}): an ASCII character counts 1, a letter of another
+ * alphabet 2, an ideograph, kana, Hangul syllable or emoji 4, so that one ratio fits prompts in any
+ * language.
  *
- * <p>Before any data it assumes {@value #INITIAL_TOKENS_PER_CHAR} tokens per character, about
- * twice what English text costs, so early requests over-reserve (the surplus comes back at settle)
- * rather than under-reserve (which would draw 429s). With data it uses the largest ratio among
- * the last {@value #SAMPLES} responses plus a small margin: a high estimate only delays a request
- * a little, a low one can overdraw the input bucket.
+ * <p>Before any data it assumes {@value #INITIAL_TOKENS_PER_UNIT} tokens per unit, about twice
+ * what English text costs (and two tokens an ideograph), so early requests over-reserve (the
+ * surplus comes back at settle) rather than under-reserve (which would draw 429s). With data it
+ * uses the largest ratio among the last {@value #SAMPLES} responses plus a small margin: a high
+ * estimate only delays a request a little, a low one can overdraw the input bucket.
  */
 final class CalibratingEstimator implements TokenEstimator {
 
-  static final double INITIAL_TOKENS_PER_CHAR = 0.5;
+  static final double INITIAL_TOKENS_PER_UNIT = 0.5;
   static final int SAMPLES = 32;
   static final int TRUSTED_AFTER = 3;
   static final double MARGIN = 1.02;
 
   private final ConcurrentHashMap<String, PoolRatios> pools = new ConcurrentHashMap<>();
+  private final TextWeight weight = new TextWeight();
 
   @Override
   public long estimate(String pool, CharSequence text) {
     PoolRatios ratios = pools.get(pool);
-    double ratio = ratios == null ? INITIAL_TOKENS_PER_CHAR : ratios.ratio();
-    return Math.max(1, (long) Math.ceil(text.length() * ratio));
+    double ratio = ratios == null ? INITIAL_TOKENS_PER_UNIT : ratios.ratio();
+    return Math.max(1, (long) Math.ceil(weight.unitsOf(text) * ratio));
   }
 
   @Override
@@ -33,7 +37,7 @@ final class CalibratingEstimator implements TokenEstimator {
     if (text.length() == 0 || actualInputTokens <= 0) {
       return;
     }
-    pools.computeIfAbsent(pool, ignored -> new PoolRatios()).add((double) actualInputTokens / text.length());
+    pools.computeIfAbsent(pool, ignored -> new PoolRatios()).add((double) actualInputTokens / weight.unitsOf(text));
   }
 
   @Override
@@ -75,7 +79,7 @@ final class CalibratingEstimator implements TokenEstimator {
           max = Math.max(max, recent[i]);
         }
         // Until trusted, never below the cautious default.
-        return count < TRUSTED_AFTER ? Math.max(max, INITIAL_TOKENS_PER_CHAR) * MARGIN : max * MARGIN;
+        return count < TRUSTED_AFTER ? Math.max(max, INITIAL_TOKENS_PER_UNIT) * MARGIN : max * MARGIN;
       } finally {
         lock.unlock();
       }

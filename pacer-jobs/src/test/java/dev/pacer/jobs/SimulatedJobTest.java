@@ -109,6 +109,41 @@ class SimulatedJobTest {
   }
 
   @Test
+  void promptsInChineseDrawNo429BeforeTheEstimatorHasLearnedThem() throws Exception {
+    // An ideograph costs the simulator a token, four times a letter: counted like English text,
+    // the first burst's estimates came to half the server's count (a whole-window burst of 20,000
+    // input tokens took 20 such prompts at once, and refused 7 of them).
+    Duration window = Duration.ofSeconds(2);
+    int n = 20;
+    try (Simulator sim = Simulator.start(SimulatorConfig.builder().rpm(1_000).itpm(20_000).otpm(100_000)
+        .window(window).burst(window).latency(Latency.of(Duration.ofMillis(20), 2_000)).seed(17).build())) {
+      java.util.Random random = new java.util.Random(17);
+      String[] lines = new String[n];
+      for (int i = 0; i < n; i++) {
+        StringBuilder text = new StringBuilder("请总结：");
+        for (int k = 0; k < 1_500; k++) {
+          text.appendCodePoint(0x4E00 + random.nextInt(2_000));
+        }
+        lines[i] = "{\"custom_id\":\"c" + i + "\",\"prompt\":\"" + text + "\"}";
+      }
+      Path input = write(dir.resolve("in.jsonl"), lines);
+      PacingConfig pacing = PacingConfig.builder().requestsPerWindow(1_000).inputTokensPerWindow(20_000)
+          .outputTokensPerWindow(100_000).window(window).burst(window).concurrency(32).build();
+      JobSummary summary;
+      try (SdkRequestSender sender = SdkRequestSender.builder().baseUrl(sim.baseUrl()).apiKey("test").pacing(pacing)
+          .build()) {
+        summary = JobRunner.builder(job(input, pacing).build()).sender(sender).build().run();
+      }
+
+      SimulatorStats stats = sim.stats();
+      assertThat(stats.inputTokensServed()).as("more than the burst: some must wait").isGreaterThan(25_000);
+      assertThat(stats.rateLimited()).as("429s by bucket: %s", stats.rateLimitedByBucket()).isZero();
+      assertThat(summary.succeeded()).isEqualTo(n);
+      assertThat(summary.attempts()).isEqualTo(n);
+    }
+  }
+
+  @Test
   void aRequestNoLearnedLimitCanAdmitFailsBeforeSendingAndTheRestRun() throws Exception {
     // Nothing configured: the limits are learned from the first answer. Then a max_tokens of
     // 5,000 can never fit an output limit of 1,000 (per 2-second window): the governor refuses it
