@@ -420,7 +420,7 @@ public final class RunCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "  to send    %d (%d already answered in %s)%n", estimate.toSend(), estimate.alreadyAnswered(),
         config.output());
     out.println("  tokens     " + (estimate.exactCounts() ? "input counted with count_tokens"
-        : "input estimated as Pacer does before its first answers (0.5 tokens a character: errs high; --exact counts them)"));
+        : "input estimated as Pacer does before its first answers (0.5 tokens an ASCII character: errs high; --exact counts them)"));
     for (JobEstimate.PoolEstimate pool : estimate.pools()) {
       out.printf(Locale.ROOT, "    %-12s %s requests, %s input tokens, at most %s output tokens (models: %s; limits %s)%n",
           pool.pool(), RunOptions.grouped(pool.requests()), RunOptions.grouped(pool.inputTokens()),

@@ -251,8 +251,8 @@ public final class JobRunner {
 
   /**
    * A request's input tokens as pacer-core's estimator sees them before any answer: the request
-   * body measured as the paced client measures it (about 0.5 tokens a character at first, which
-   * errs high).
+   * body measured as the paced client measures it (about 0.5 tokens an ASCII character at first,
+   * two an ideograph, which errs high).
    */
   private long estimatedInput(InputLine.Request request) {
     return estimator.estimate(catalog.poolOf(request.model()), request.params().toString());

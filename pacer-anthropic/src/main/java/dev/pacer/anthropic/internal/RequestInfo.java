@@ -26,7 +26,7 @@ public record RequestInfo(String model, long maxTokens, boolean stream, String e
 
   /**
    * What a payload counts as: about 1,600 tokens, the cost of a typical image, at the
-   * estimator's cautious starting ratio of 0.5 tokens a character.
+   * estimator's cautious starting ratio of 0.5 tokens an ASCII character.
    */
   static final String PAYLOAD_STAND_IN = " ".repeat(3200);
 
