@@ -42,6 +42,8 @@ public final class Permit implements AutoCloseable {
   private final AtomicBoolean open = new AtomicBoolean(true);
   /** A raise of the input level the server's headers suggested, decided at settle (guarded by the pool's lock). */
   double pendingInputRaise;
+  /** The pool's total of input raises applied when this permit's reading was taken (see pendingInputRaise). */
+  double inputRaisedAtReading;
   /**
    * The input bucket's level right after this attempt's admission as the server reported it (its
    * low end), or NaN: with the actual input count, known at settle, a lower bound of the burst.

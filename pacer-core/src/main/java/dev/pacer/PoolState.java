@@ -110,6 +110,12 @@ final class PoolState {
   });
   /** Attempts granted since the latest success (see brakeOnOverloadStreak). */
   private int grantsSinceSuccess;
+  /**
+   * Every raise of the input forecast applied so far (each waits for its permit's settle). Readings
+   * taken before an earlier one's raise was applied saw the same shortfall: their own raise is cut
+   * by what was raised since, or the shortfall is made up twice.
+   */
+  private double inputRaised;
   /** Brake pauses since the brake was put on (0: off), and when the latest began (see brakeOnOverloadStreak). */
   private int brakePauses;
   private long brakeStartedAt;
@@ -702,8 +708,11 @@ final class PoolState {
         double outputSurplus = permit.reserved[OUT] - usage.outputTokens();
         store.charge(new double[] {0, -inputSurplus, -outputSurplus});
         outputGivenBack += Math.max(0, outputSurplus);
-        if (permit.pendingInputRaise - Math.max(0, inputSurplus) > 0) {
-          store.raise(Bucket.INPUT_TOKENS, permit.pendingInputRaise - Math.max(0, inputSurplus));
+        double inputRaise = permit.pendingInputRaise - Math.max(0, inputSurplus)
+            - (inputRaised - permit.inputRaisedAtReading);
+        if (inputRaise > 0) {
+          store.raise(Bucket.INPUT_TOKENS, inputRaise);
+          inputRaised += inputRaise;
         }
         outputs.record(usage.outputTokens());
         ruleEvidence.settled(usage.outputTokens());
@@ -956,6 +965,7 @@ final class PoolState {
         if (b == IN) {
           // This permit's own input surplus (estimate over actual) is known only at settle.
           permit.pendingInputRaise = raise;
+          permit.inputRaisedAtReading = inputRaised;
         }
       }
       if (!learned.isEmpty()) {

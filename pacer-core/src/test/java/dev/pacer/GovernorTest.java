@@ -94,6 +94,28 @@ class GovernorTest {
     assertThat(governor.tryAcquire(reported)).as("refilling since they left").isPresent();
   }
 
+  @Test
+  void twoReadingsOfTheSameServerStateRaiseTheInputForecastOnce() {
+    // The burst is not told: the forecast starts from one second (1,000 input tokens). Two
+    // requests of 400 go; both answers show what the server has left after them (59,000 of a
+    // whole minute's burst) before either is settled. Each reading's raise waits for its own
+    // settle (its input count is known only then); the second must not add again what the first
+    // already raised, or the permits granted in between are granted twice over.
+    Governor governor = governor(Limits.of(600_000, 60_000, 1_000_000), null, OutputRule.RESERVE);
+    Demand demand = Demand.of(MODEL, 400, 10);
+    List<Permit> two = acquireNow(governor, demand, 2);
+    ResponseHead reading = head(200, 600_000, 599_998, 60_000, 59_000, 1_000_000, 999_980);
+    two.get(0).onResponse(reading);
+    two.get(1).onResponse(reading);
+    two.get(0).settle(Usage.of(400, 10));
+    int between = grantedNow(governor, demand);
+    two.get(1).settle(Usage.of(400, 10));
+    int after = grantedNow(governor, demand);
+
+    // The server had 59,200 left after the two (59,000 reported, within 500): 148 more at most.
+    assertThat(between + after).as("granted after the readings").isBetween(140, 148);
+  }
+
   /** 10 requests a second (600 a minute), a burst of one second; tokens never bind. */
   private Governor tenASecondWithABurstOfTen() {
     return governor(Limits.of(600, 1_000_000, 1_000_000), Duration.ofSeconds(1), OutputRule.RESERVE);
