@@ -116,6 +116,11 @@ final class PoolState {
    * by what was raised since, or the shortfall is made up twice.
    */
   private double inputRaised;
+  /**
+   * Set when the server refused a max_tokens beyond what its output bucket can hold (see
+   * checkFits): it holds max_tokens at admission, as under the reserve rule.
+   */
+  private boolean reserveProven;
   /** Brake pauses since the brake was put on (0: off), and when the latest began (see brakeOnOverloadStreak). */
   private int brakePauses;
   private long brakeStartedAt;
@@ -340,11 +345,14 @@ final class PoolState {
    * capacity where the user configured the burst.
    */
   private void checkFits(Demand demand, long[] need) {
-    checkFits(demand, need, config.burst() != null ? capacity : NO_CAPACITY_BOUND);
+    checkFits(demand, need, config.burst() != null ? capacity : NO_CAPACITY_BOUND, false);
   }
 
-  /** As {@link #checkFits(Demand, long[])}, against the given capacities. */
-  private void checkFits(Demand demand, long[] need, double[] capacities) {
+  /**
+   * As {@link #checkFits(Demand, long[])}, against the given capacities; {@code refused}: the
+   * server has just refused this demand, told to wait a whole window.
+   */
+  private void checkFits(Demand demand, long[] need, double[] capacities, boolean refused) {
     for (Bucket bucket : BUCKETS) {
       int b = bucket.ordinal();
       if (limit[b] == Limits.UNKNOWN) {
@@ -354,8 +362,11 @@ final class PoolState {
       if (need[b] <= ceiling + 1e-6) {
         continue;
       }
-      if (b == OUT && outputRule == OutputRule.LIVE) {
-        continue; // the live rule admits whenever the bucket is not in debt
+      if (b == OUT && (outputRule == OutputRule.LIVE || (!refused && outputRuleAssumed()))) {
+        // The live rule admits whenever the bucket is not in debt. With the rule only assumed,
+        // the server decides: refused, the demand fails then (see observe), and so do the others
+        // that could never be held; admitted, the reading shows the live rule.
+        continue;
       }
       if (b == IN && demand.needsEstimate() && !config.estimator().isCalibrated(name)) {
         continue; // an uncalibrated estimate is no proof; let the server's count decide
@@ -900,8 +911,10 @@ final class PoolState {
         }
         double tolerance = toleranceOf(b);
         double remaining = read.remaining().getAsLong();
-        if (b == OUT && admitted && learnsOutputRule()
-            && ruleEvidence.provesLive(permit, remaining, permit.reserved[OUT], limit[OUT], sendOrderSpanNanos())) {
+        // Admitting a max_tokens beyond the limit is a proof on its own: under the reserve rule no
+        // bucket could have held it.
+        if (b == OUT && admitted && learnsOutputRule() && (permit.reserved[OUT] > limit[OUT]
+            || ruleEvidence.provesLive(permit, remaining, permit.reserved[OUT], limit[OUT], sendOrderSpanNanos()))) {
           outputRule = OutputRule.LIVE;
           // Readings taken for reserve raised the forecast by holds the server never made: start
           // again from this one. The server had remaining (within the rounding) when it admitted
@@ -976,9 +989,13 @@ final class PoolState {
         // Refused, and told to wait a whole window: if this reading also proves the bucket can
         // never hold the demand, retrying is hopeless.
         try {
-          checkFits(permit.demand, permit.reserved, capacityUpperBound);
+          checkFits(permit.demand, permit.reserved, capacityUpperBound, true);
         } catch (DemandTooLargeException tooLarge) {
           permit.hopeless = tooLarge;
+          if (tooLarge.bucket() == Bucket.OUTPUT_TOKENS && outputRuleAssumed()) {
+            reserveProven = true; // under the live rule a bucket out of debt admits any max_tokens
+            failHopelessWaiters(after);
+          }
         }
       }
       probing = false;
@@ -992,6 +1009,15 @@ final class PoolState {
   /** Whether the output rule is still to be learned: not told, and no reading has shown live yet. */
   private boolean learnsOutputRule() {
     return !config.outputRuleTold() && outputRule == OutputRule.RESERVE;
+  }
+
+  /**
+   * Whether the reserve rule is only assumed: not told, and the server has shown neither rule. A
+   * max_tokens beyond the output limit then proves nothing before the server has answered it: the
+   * 2026 API counts output as it is generated, and admits such a request.
+   */
+  private boolean outputRuleAssumed() {
+    return learnsOutputRule() && !reserveProven;
   }
 
   /**

@@ -171,6 +171,47 @@ class GovernorTest {
     assertThat(async).isCompletedExceptionally();
   }
 
+  /** Limits told (Tier 1: 8,000 output tokens a minute), the output rule not: reserve is assumed. */
+  private Governor ruleNotTold() {
+    return new Governor(GovernorConfig.builder().limits(Limits.of(50, 30_000, 8_000)).listener(events::add)
+        .jitterAllowance(Duration.ZERO).build(), time);
+  }
+
+  @Test
+  void withTheRuleNotToldAMaxTokensBeyondTheOutputLimitGoesAndALiveServerAdmitsIt() {
+    // The 2026 API counts output as it is generated: a bucket out of debt admits any max_tokens.
+    Governor governor = ruleNotTold();
+    Permit permit = governor.tryAcquire(Demand.of(MODEL, 10, 16_000)).orElseThrow();
+    permit.onResponse(head(200, 50, 49, 30_000, 30_000, 8_000, 8_000)); // nothing held: live
+    permit.settle(Usage.of(10, 600));
+
+    assertThat(events).anySatisfy(event -> assertThat(event).isInstanceOfSatisfying(PacerEvent.LimitsLearned.class,
+        learned -> assertThat(learned.what()).contains("output rule live")));
+    CompletableFuture<Permit> next = governor.acquireAsync(Demand.of(MODEL, 10, 16_000));
+    assertThat(next).as("waits for the debt, not refused").isNotCompletedExceptionally();
+  }
+
+  @Test
+  void withTheRuleNotToldAServerThatRefusesMaxTokensBeyondItsBucketFailsItAndTheOthersLikeIt() {
+    Governor governor = ruleNotTold();
+    Permit first = governor.tryAcquire(Demand.of(MODEL, 10, 16_000)).orElseThrow();
+    CompletableFuture<Permit> second = governor.acquireAsync(Demand.of(MODEL, 10, 16_000));
+    CompletableFuture<Permit> small = governor.acquireAsync(Demand.of(MODEL, 10, 100));
+    Map<String, String> refusal = new java.util.HashMap<>(head(429, 50, 50, 30_000, 30_000, 8_000, 8_000).headers());
+    refusal.put("retry-after", "60");
+    first.onResponse(ResponseHead.of(429, refusal));
+
+    assertThat(first.hopeless).isNotNull();
+    assertThat(first.hopeless.bucket()).isEqualTo(Bucket.OUTPUT_TOKENS);
+    first.release(Permit.Release.RATE_LIMITED);
+    assertThat(second).as("the same max_tokens, waiting").isCompletedExceptionally();
+    assertThatThrownBy(second::join).hasCauseInstanceOf(DemandTooLargeException.class);
+    assertThatThrownBy(() -> governor.acquire(Demand.of(MODEL, 10, 9_000))).as("refused before it is sent now")
+        .isInstanceOf(DemandTooLargeException.class).hasMessageContaining("max_tokens");
+    time.advance(Duration.ofSeconds(10));
+    assertThat(small).as("an ordinary request goes on").isCompleted();
+  }
+
   @Test
   void aDemandLargerThanAConfiguredBurstFailsAtOnceNamingTheBurst() {
     // 6,000 input tokens a minute with one second of burst: at most 100 at once.

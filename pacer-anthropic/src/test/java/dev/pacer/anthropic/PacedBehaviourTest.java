@@ -145,7 +145,7 @@ class PacedBehaviourTest {
   @Test
   void aRequestThatCanNeverFitFailsBeforeItIsSent() throws Exception {
     try (Simulator sim = Simulator.start(Sim.tight().otpm(6_000).build());
-        Pacer pacer = Sim.pacerFor(sim).build()) {
+        Pacer pacer = Sim.pacerFor(sim).outputRule(dev.pacer.limits.OutputRule.RESERVE).build()) {
       AnthropicClient client = Sim.paced(sim, pacer);
 
       assertThatThrownBy(() -> client.messages().create(Sim.params(1, 10_000)))
@@ -160,6 +160,27 @@ class PacedBehaviourTest {
     }
   }
 
+
+  @Test
+  void withTheRuleNotToldTheServersRefusalProvesAMaxTokensCanNeverFit() throws Exception {
+    // The rule not told: a max_tokens over OTPM is no proof (the 2026 API admits it), so the first
+    // goes and the server decides; its refusal (a whole window's retry-after) proves the reserve
+    // rule, and the next such request fails before it is sent.
+    try (Simulator sim = Simulator.start(Sim.tight().otpm(6_000).build());
+        Pacer pacer = Sim.pacerFor(sim).build()) {
+      AnthropicClient client = Sim.paced(sim, pacer);
+
+      assertThatThrownBy(() -> client.messages().create(Sim.params(1, 10_000)))
+          .isInstanceOf(DemandTooLargeException.class)
+          .hasMessageContaining("10,000 output tokens").hasMessageContaining("6,000");
+      assertThat(sim.stats().attempts()).isEqualTo(1);
+      assertThatThrownBy(() -> client.messages().create(Sim.params(2, 10_000)))
+          .isInstanceOf(DemandTooLargeException.class);
+      assertThat(sim.stats().attempts()).as("the second refused unsent").isEqualTo(1);
+      assertThat(client.messages().create(Sim.params(3, 100)).usage().outputTokens()).isPositive();
+      client.close();
+    }
+  }
   @Test
   void aBadRequestIsNotRetriedAndSurfacesAsTheSdksException() throws Exception {
     try (Simulator sim = Simulator.start(Sim.tight().build());

@@ -108,11 +108,26 @@ class RunCommandTest {
     Path input = dir.resolve("in.jsonl");
     Files.writeString(input, "{\"custom_id\":\"ok\",\"prompt\":\"Hi\"}\n"
         + "{\"custom_id\":\"long\",\"prompt\":\"Write a book.\",\"max_tokens\":20000}\n");
+    int code = run(input.toString(), "--simulate", "--tier", "tier1", "--output-rule", "reserve", "--model",
+        "claude-haiku-4-5", "--max-tokens", "32", "--progress", "none");
+    assertThat(code).isEqualTo(1);
+    assertThat(err()).contains("line 2").contains("max_tokens 20000").contains("OTPM 10000").contains("1 succeeded")
+        .contains("429s 0");
+    assertThat(lines(dir.resolve("in.results.jsonl"))).hasSize(2);
+  }
+
+  @Test
+  void withTheRuleNotToldAMaxTokensOverOtpmIsJudgedByTheServerAndErrsNamingTheLimit() throws Exception {
+    // The live rule (2026 API) would admit it: sent once; this simulator holds max_tokens and refuses.
+    Path input = dir.resolve("in.jsonl");
+    Files.writeString(input, "{\"custom_id\":\"ok\",\"prompt\":\"Hi\"}\n"
+        + "{\"custom_id\":\"long\",\"prompt\":\"Write a book.\",\"max_tokens\":20000}\n");
     int code = run(input.toString(), "--simulate", "--tier", "tier1", "--model", "claude-haiku-4-5", "--max-tokens", "32",
         "--progress", "none");
     assertThat(code).isEqualTo(1);
-    assertThat(err()).contains("line 2").contains("max_tokens 20000").contains("OTPM 10000").contains("1 succeeded");
-    assertThat(lines(dir.resolve("in.results.jsonl"))).hasSize(2);
+    assertThat(err()).contains("1 succeeded, 1 errored").contains("429s 1");
+    assertThat(lines(dir.resolve("in.results.jsonl"))).hasSize(2)
+        .anySatisfy(line -> assertThat(line).contains("\"long\"").contains("20,000 output tokens").contains("10,000"));
   }
 
   @Test

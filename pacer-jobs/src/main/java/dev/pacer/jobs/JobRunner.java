@@ -490,7 +490,8 @@ public final class JobRunner {
 
   /**
    * Turns requests no configured limit can ever admit into rejections: max_tokens above the
-   * output-token capacity under the reserve rule, or input above the input-token capacity. The
+   * output-token capacity under the reserve rule (when told: with the rule unknown the server
+   * decides, as the 2026 API admits any max_tokens), or input above the input-token capacity. The
    * input is estimated as the Pacer will (which errs high); where that says "too large" and a
    * {@link TokenCounter} is at hand, count_tokens has the last word, so no prompt that fits is
    * refused. Configured limits only: learned ones change while a run goes, and both passes must
@@ -505,8 +506,9 @@ public final class JobRunner {
     Limits known = pacing.limitsFor(pool, catalog);
     double capacity = pacing.burstFraction(1.0);
     String why = null;
-    // Until told or learned otherwise, the rule is reserve (as the Pacer assumes).
-    if (pacing.outputRule().orElse(OutputRule.RESERVE) == OutputRule.RESERVE && known.isKnown(Bucket.OUTPUT_TOKENS)
+    // Only a rule told: the Pacer assumes reserve until shown otherwise, but lets the server judge
+    // a max_tokens beyond the limit (admitted, it proves the live rule; refused, the line errs).
+    if (pacing.outputRule().orElse(null) == OutputRule.RESERVE && known.isKnown(Bucket.OUTPUT_TOKENS)
         && request.maxTokens() > known.outputTokens() * capacity) {
       why = "max_tokens " + request.maxTokens() + " is more than pool " + pool + " can ever reserve at once (OTPM "
           + known.outputTokens() + capacityNote(capacity) + ")";

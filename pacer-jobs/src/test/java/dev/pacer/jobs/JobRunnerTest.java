@@ -415,7 +415,9 @@ class JobRunnerTest {
         "{\"custom_id\":\"big\",\"prompt\":\"" + "word ".repeat(40000) + "\"}",
         "{\"custom_id\":\"huge_out\",\"prompt\":\"x\",\"max_tokens\":20000}",
         "{\"custom_id\":\"fine\",\"prompt\":\"x\"}");
-    JobSummary summary = run(job(input).pacing(PacingConfig.builder().tier("tier1").build()).build());
+    // Told the reserve rule: with it unknown, a max_tokens over OTPM goes for the server to judge.
+    JobSummary summary = run(job(input).pacing(PacingConfig.builder().tier("tier1")
+        .outputRule(dev.pacer.limits.OutputRule.RESERVE).build()).build());
     assertThat(sender.sent()).containsExactly("fine");
     assertThat(reported).extracting(InputProblem::kind).containsOnly(InputProblem.Kind.EXCEEDS_LIMITS);
     assertThat(reported.get(1).message()).contains("max_tokens 20000").contains("OTPM 10000");

@@ -143,11 +143,74 @@ class SimulatedJobTest {
     }
   }
 
+  /** Lines {@code c0…c(n-1)} asking for {@code maxTokens}, more than the tests' OTPM of 2,000. */
+  private Path largeMaxTokens(int n, long maxTokens) {
+    String[] lines = new String[n];
+    for (int i = 0; i < n; i++) {
+      lines[i] = "{\"custom_id\":\"c" + i + "\",\"params\":{\"model\":\"claude-haiku-4-5\",\"max_tokens\":" + maxTokens
+          + ",\"messages\":[{\"role\":\"user\",\"content\":\"Think hard about " + i + "\"}]}}";
+    }
+    return write(dir.resolve("in.jsonl"), lines);
+  }
+
+  private static PacingConfig twoThousandOutputTokens(Duration window) {
+    return PacingConfig.builder().requestsPerWindow(1_000).inputTokensPerWindow(1_000_000)
+        .outputTokensPerWindow(2_000).window(window).concurrency(8).build();
+  }
+
   @Test
-  void aRequestNoLearnedLimitCanAdmitFailsBeforeSendingAndTheRestRun() throws Exception {
-    // Nothing configured: the limits are learned from the first answer. Then a max_tokens of
-    // 5,000 can never fit an output limit of 1,000 (per 2-second window): the governor refuses it
-    // before any send.
+  void withTheRuleNotToldAMaxTokensBeyondOtpmIsAnsweredByALiveServer() throws Exception {
+    // The 2026 API counts output as it is generated: a max_tokens over OTPM is no reason to
+    // refuse a line (thinking models ask for large ones). Told the limits, not the rule.
+    Duration window = Duration.ofSeconds(2);
+    try (Simulator sim = Simulator.start(SimulatorConfig.builder().rpm(1_000).itpm(1_000_000).otpm(2_000)
+        .window(window).outputRule(dev.pacer.simulator.OutputRule.LIVE).outputTokens(50, 150).seed(19).build())) {
+      Path input = largeMaxTokens(6, 3_000);
+      JobSummary summary;
+      try (SdkRequestSender sender = SdkRequestSender.builder().baseUrl(sim.baseUrl()).apiKey("test")
+          .pacing(twoThousandOutputTokens(window)).build()) {
+        summary = JobRunner.builder(job(input, twoThousandOutputTokens(window)).build()).sender(sender).build().run();
+      }
+
+      assertThat(summary.succeeded()).isEqualTo(6);
+      assertThat(summary.rejected()).isZero();
+      assertThat(sim.stats().rateLimited()).as("429s by bucket: %s", sim.stats().rateLimitedByBucket()).isZero();
+      assertThat(resultTypes(dir.resolve("in.results.jsonl"))).hasSize(6).doesNotContainValue("errored");
+    }
+  }
+
+  @Test
+  void withTheRuleNotToldAReserveServersRefusalOfAMaxTokensBeyondOtpmErrsEveryLineLikeIt() throws Exception {
+    Duration window = Duration.ofSeconds(2);
+    try (Simulator sim = Simulator.start(SimulatorConfig.builder().rpm(1_000).itpm(1_000_000).otpm(2_000)
+        .window(window).outputRule(dev.pacer.simulator.OutputRule.RESERVE).outputTokens(50, 150).seed(19).build())) {
+      Path input = write(dir.resolve("in.jsonl"), java.util.stream.Stream.concat(
+          java.nio.file.Files.readAllLines(largeMaxTokens(5, 3_000)).stream(),
+          java.util.stream.Stream.of("{\"custom_id\":\"small\",\"prompt\":\"Say hi\"}")).toArray(String[]::new));
+      JobSummary summary;
+      try (SdkRequestSender sender = SdkRequestSender.builder().baseUrl(sim.baseUrl()).apiKey("test")
+          .pacing(twoThousandOutputTokens(window)).build()) {
+        summary = JobRunner.builder(job(input, twoThousandOutputTokens(window)).build()).sender(sender).build().run();
+      }
+
+      Map<String, String> types = resultTypes(dir.resolve("in.results.jsonl"));
+      assertThat(types).hasSize(6).containsEntry("small", "succeeded");
+      assertThat(types).as("every line asking 3,000 of 2,000").containsEntry("c0", "errored").containsEntry("c4", "errored");
+      assertThat(types.values().stream().filter("errored"::equals).count()).isEqualTo(5);
+      assertThat(sim.stats().rateLimited()).as("the one refusal that proved the rule").isEqualTo(1);
+      assertThat(sim.stats().attempts()).isEqualTo(2);
+      assertThat(results(dir.resolve("in.results.jsonl")).stream().filter(r -> r.at("/result/type").asText().equals("errored"))
+          .map(r -> r.at("/result/error/error/message").asText()))
+          .allSatisfy(message -> assertThat(message).contains("output tokens").contains("2,000"));
+    }
+  }
+
+  @Test
+  void aRequestNoLearnedLimitCanAdmitErrsOnTheServersRefusalAndTheRestRun() throws Exception {
+    // Nothing configured: the limits are learned from the first answer. A max_tokens of 5,000 is
+    // over the output limit of 1,000 (per 2-second window), but the rule is not known: under the
+    // live rule the server would admit it, so it is sent once. This server holds max_tokens and
+    // refuses it for good (a whole window's retry-after): the line errs, naming the limit.
     Duration window = Duration.ofSeconds(2);
     try (Simulator sim = Simulator.start(SimulatorConfig.builder().rpm(1_000).itpm(1_000_000).otpm(1_000)
         .window(window).seed(17).build())) {
@@ -175,11 +238,12 @@ class SimulatedJobTest {
           .contains("5,000 output tokens").contains("1,000").contains("haiku-4-5").contains("never be sent");
       assertThat(byId.entrySet().stream().filter(e -> !e.getKey().equals("r3")))
           .allMatch(e -> e.getValue().path("type").asText().equals("succeeded"));
-      assertThat(sim.stats().records()).noneMatch(r -> r.maxTokens() == 5000);
-      assertThat(sim.stats().rateLimited()).isZero();
+      assertThat(sim.stats().records()).filteredOn(r -> r.maxTokens() == 5000).singleElement()
+          .satisfies(r -> assertThat(r.status()).isEqualTo(429));
+      assertThat(sim.stats().rateLimited()).isEqualTo(1);
       assertThat(summary.errored()).isEqualTo(1);
       assertThat(summary.succeeded()).isEqualTo(6);
-      assertThat(summary.attempts()).isEqualTo(6);
+      assertThat(summary.attempts()).isEqualTo(7);
       assertThat(summary.exitCode()).isEqualTo(1);
     }
   }
