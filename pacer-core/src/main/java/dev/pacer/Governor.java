@@ -25,6 +25,8 @@ public final class Governor implements AutoCloseable {
   private final TimeSource time;
   private final BucketStore store;
   private final ConcurrentHashMap<String, PoolState> pools = new ConcurrentHashMap<>();
+  /** The pace after a refused ramp-up: the server's rule is the organization's, so every pool's. */
+  private final RampLimiter ramp;
 
   /** A governor whose buckets live in this JVM. */
   public Governor(GovernorConfig config, TimeSource time) {
@@ -36,6 +38,7 @@ public final class Governor implements AutoCloseable {
     this.config = config;
     this.time = time;
     this.store = store;
+    this.ramp = new RampLimiter(config.window().toNanos());
   }
 
   public GovernorConfig config() {
@@ -114,7 +117,7 @@ public final class Governor implements AutoCloseable {
   }
 
   PoolState pool(Demand demand) {
-    return pools.computeIfAbsent(config.poolOf(demand), name -> new PoolState(name, config, time, store));
+    return pools.computeIfAbsent(config.poolOf(demand), name -> new PoolState(name, config, time, store, ramp));
   }
 
   private long inputTokens(PoolState pool, Demand demand) {

@@ -16,6 +16,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReentrantLock;
@@ -121,6 +122,8 @@ final class PoolState {
    * checkFits): it holds max_tokens at admission, as under the reserve rule.
    */
   private boolean reserveProven;
+  /** The pace after a refused ramp-up (a 429 the buckets do not explain), the governor's; see RampLimiter. */
+  private final RampLimiter ramp;
   /** Brake pauses since the brake was put on (0: off), and when the latest began (see brakeOnOverloadStreak). */
   private int brakePauses;
   private long brakeStartedAt;
@@ -152,11 +155,12 @@ final class PoolState {
   /** The quickest answer so far (send to settle), or -1 before the first: bounds the burst's span. */
   private long quickestAnswerNanos = -1;
 
-  PoolState(String name, GovernorConfig config, TimeSource time, BucketStore buckets) {
+  PoolState(String name, GovernorConfig config, TimeSource time, BucketStore buckets, RampLimiter ramp) {
     this.name = name;
     this.config = config;
     this.time = time;
     this.windowNanos = config.window().toNanos();
+    this.ramp = ramp;
     this.concurrency = config.concurrency().apply(name);
     this.outputRule = config.outputRule();
     this.countsCacheReads = config.catalog().countsCacheReads(name);
@@ -228,7 +232,7 @@ final class PoolState {
       checkFits(demand, need);
       if (interactive.isEmpty() && batch.isEmpty()) {
         Waiter waiter = new Waiter(demand, need, 1, now, null, nextTicket());
-        if (locallyAdmissible()) {
+        if (locallyAdmissible() && rampWaitNanos(now) == 0) {
           takeRefillLostInTransit(now);
           double[] admitted = admissionNeed(need);
           PoolBuckets.Take take = store.tryTake(admitted, waiter.ticket);
@@ -440,6 +444,12 @@ final class PoolState {
         scheduleWake(holdUntil);
         return;
       }
+      long rampWait = rampWaitNanos(now);
+      if (rampWait > 0) {
+        waiter.binding = Bucket.REQUESTS;
+        scheduleWake(now + rampWait);
+        return;
+      }
       PoolBuckets.Take take;
       double[] admitted = admissionNeed(waiter.need);
       try {
@@ -523,6 +533,7 @@ final class PoolState {
     }
     inFlight++;
     grantsSinceSuccess++;
+    ramp.took(now);
     long waited = now - waiter.enqueuedAt;
     Permit permit = new Permit(this, waiter.demand, waiter.need, levelAfter, take.correctionTotals(),
         take.chargedTotals(), now, waited, waiter.binding, waiter.attempt);
@@ -873,6 +884,9 @@ final class PoolState {
       long now = time.nanoTime();
       requestLeft(permit, now);
       closeLiveBurst(); // readings are compared with a forecast that holds the burst's output
+      if (!head.isSuccess()) {
+        ramp.notAdmitted(permit.grantedAt);
+      }
       if (reading.isEmpty()) {
         probing = false; // a server that sends no rate-limit headers: nothing more to wait for
         return;
@@ -985,6 +999,14 @@ final class PoolState {
         emit(after, new PacerEvent.LimitsLearned(name, before, currentLimits(), learned.toString()));
         failHopelessWaiters(after);
       }
+      if (head.status() == 429 && refusedWithRoom(reading, permit)) {
+        double pace = ramp.refused(now, (long) (retryAfterSeconds(head) * 1e9));
+        if (pace > 0) {
+          emit(after, new PacerEvent.LimitsLearned(name, currentLimits(), currentLimits(), String.format(Locale.ROOT,
+              "ramp-up refused with room in every bucket: at most %.0f requests a window (every pool), growing by half"
+                  + " each window", pace)));
+        }
+      }
       if (!admitted && retryAfterSeconds(head) * 1e9 >= windowNanos) {
         // Refused, and told to wait a whole window: if this reading also proves the bucket can
         // never hold the demand, retrying is hopeless.
@@ -1004,6 +1026,33 @@ final class PoolState {
       lock.unlock();
     }
     run(after);
+  }
+
+  /**
+   * Whether a 429 came with room for the attempt in every bucket its headers show: the server
+   * refused a ramp-up, not a rate (see RampLimiter). A bucket within its rounding of the need
+   * explains the refusal.
+   */
+  private boolean refusedWithRoom(RateLimitReading reading, Permit permit) {
+    boolean shown = false;
+    for (Bucket bucket : BUCKETS) {
+      Optional<RateLimitReading.BucketReading> found = reading.bucket(bucket);
+      if (found.isEmpty() || found.get().remaining().isEmpty()) {
+        continue;
+      }
+      int b = bucket.ordinal();
+      double need = b == OUT && outputRule == OutputRule.LIVE ? 1 : Math.max(1, permit.reserved[b]);
+      if (found.get().remaining().getAsLong() - toleranceOf(b) < need) {
+        return false;
+      }
+      shown = true;
+    }
+    return shown;
+  }
+
+  /** How long the pace set after a refused ramp-up holds the next request (0: none set, or it may go). */
+  private long rampWaitNanos(long now) {
+    return ramp.nanosUntilNext(now);
   }
 
   /** Whether the output rule is still to be learned: not told, and no reading has shown live yet. */

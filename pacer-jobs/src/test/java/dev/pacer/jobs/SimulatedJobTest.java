@@ -143,6 +143,40 @@ class SimulatedJobTest {
     }
   }
 
+  @Test
+  void aServerRefusingASharpRampUpSeesTheRampSlowedNotHammered() throws Exception {
+    // "A sharp ramp-up of an organization's traffic can draw 429s even under the limits": here a
+    // 2-second window may carry twice the previous one's admitted requests plus 5. The first such
+    // 429 shows room in every bucket; from then on the pace follows what the server admitted.
+    Duration window = Duration.ofSeconds(2);
+    int n = 80;
+    try (Simulator sim = Simulator.start(SimulatorConfig.builder().rpm(120).itpm(1_000_000).otpm(1_000_000)
+        .window(window).latency(Latency.of(Duration.ofMillis(20), 4_000)).seed(23)
+        .faults(dev.pacer.simulator.FaultPlan.builder()
+            .accelerationLimit(dev.pacer.simulator.AccelerationLimit.parse("2x+5")).build()).build())) {
+      Path input = prompts(dir.resolve("in.jsonl"), n);
+      PacingConfig pacing = PacingConfig.builder().requestsPerWindow(120).inputTokensPerWindow(1_000_000)
+          .outputTokensPerWindow(1_000_000).window(window).build();
+      JobSummary summary;
+      try (SdkRequestSender sender = SdkRequestSender.builder().baseUrl(sim.baseUrl()).apiKey("test").pacing(pacing)
+          .build()) {
+        summary = JobRunner.builder(job(input, pacing).build()).sender(sender).build().run();
+      }
+
+      assertThat(summary.succeeded()).isEqualTo(n);
+      // The first burst went out before any answer: the server refused all but its allowance. After
+      // that first refusal, the pace is the server's.
+      List<RequestRecord> records = sim.stats().records();
+      java.time.Instant firstRefusal = records.stream().filter(r -> r.status() == 429).map(RequestRecord::time)
+          .min(java.util.Comparator.naturalOrder()).orElseThrow();
+      assertThat(records).filteredOn(r -> r.status() == 429).extracting(RequestRecord::limitedBy)
+          .containsOnly("acceleration");
+      assertThat(records).as("429s after the first burst")
+          .filteredOn(r -> r.status() == 429 && r.time().isAfter(firstRefusal.plus(window.dividedBy(2))))
+          .hasSizeLessThanOrEqualTo(3);
+    }
+  }
+
   /** Lines {@code c0…c(n-1)} asking for {@code maxTokens}, more than the tests' OTPM of 2,000. */
   private Path largeMaxTokens(int n, long maxTokens) {
     String[] lines = new String[n];
