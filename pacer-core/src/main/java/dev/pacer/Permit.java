@@ -44,6 +44,8 @@ public final class Permit implements AutoCloseable {
   double pendingInputRaise;
   /** The pool's total of input raises applied when this permit's reading was taken (see pendingInputRaise). */
   double inputRaisedAtReading;
+  /** The pool's count of input lowerings when this permit's reading was taken (see pendingInputRaise). */
+  long inputLoweringsAtReading;
   /**
    * The input bucket's level right after this attempt's admission as the server reported it (its
    * low end), or NaN: with the actual input count, known at settle, a lower bound of the burst.

@@ -117,6 +117,8 @@ final class PoolState {
    * by what was raised since, or the shortfall is made up twice.
    */
   private double inputRaised;
+  /** How many readings have lowered the input forecast so far: one after a reading voids its pending raise. */
+  private long inputLowerings;
   /**
    * Set when the server refused a max_tokens beyond what its output bucket can hold (see
    * checkFits): it holds max_tokens at admission, as under the reserve rule.
@@ -730,8 +732,9 @@ final class PoolState {
         double outputSurplus = permit.reserved[OUT] - usage.outputTokens();
         store.charge(new double[] {0, -inputSurplus, -outputSurplus});
         outputGivenBack += Math.max(0, outputSurplus);
-        double inputRaise = permit.pendingInputRaise - Math.max(0, inputSurplus)
-            - (inputRaised - permit.inputRaisedAtReading);
+        // A reading since that lowered the forecast found it too high even without this raise.
+        double inputRaise = inputLowerings != permit.inputLoweringsAtReading ? 0
+            : permit.pendingInputRaise - Math.max(0, inputSurplus) - (inputRaised - permit.inputRaisedAtReading);
         if (inputRaise > 0) {
           store.raise(Bucket.INPUT_TOKENS, inputRaise);
           inputRaised += inputRaise;
@@ -987,12 +990,17 @@ final class PoolState {
         // in that band agrees with it (lowering it to the low end cost a request's refill at
         // every reading taken just before the bucket refilled its next request).
         double band = b == REQ ? 0.5 : 0;
-        double raise = store.correct(new PoolBuckets.Reading(bucket, remaining + band + overtaking, tolerance + band,
-            forecast, permit.correctionAt[b], newest, unexplained(b, permit) + hiddenRefill + overtaking, b == IN));
+        double corrected = store.correct(new PoolBuckets.Reading(bucket, remaining + band + overtaking,
+            tolerance + band, forecast, permit.correctionAt[b], newest,
+            unexplained(b, permit) + hiddenRefill + overtaking, b == IN));
         if (b == IN) {
           // This permit's own input surplus (estimate over actual) is known only at settle.
-          permit.pendingInputRaise = raise;
+          permit.pendingInputRaise = Math.max(0, corrected);
           permit.inputRaisedAtReading = inputRaised;
+          if (corrected < 0) {
+            inputLowerings++;
+          }
+          permit.inputLoweringsAtReading = inputLowerings;
         }
       }
       if (!learned.isEmpty()) {

@@ -171,6 +171,23 @@ class GovernorTest {
     assertThat(async).isCompletedExceptionally();
   }
 
+  @Test
+  void aRaiseWaitingForItsSettleIsDroppedWhenANewerReadingLoweredTheForecast() {
+    // A's answer shows the server with 4,000 more than forecast: a raise, applied at A's settle.
+    // Before that, B's answer shows the forecast 4,600 too high: the forecast is lowered. A's raise
+    // is stale by then (B's reading found the forecast too high even without it): dropped.
+    Governor governor = governor(Limits.of(600_000, 60_000, 1_000_000), Duration.ofMinutes(1), OutputRule.RESERVE);
+    Permit a = governor.tryAcquire(Demand.of(MODEL, 5_000, 10)).orElseThrow();
+    Permit b = governor.tryAcquire(Demand.of(MODEL, 400, 10)).orElseThrow();
+    a.onResponse(head(200, 600_000, 599_999, 60_000, 59_000, 1_000_000, 999_990));
+    b.onResponse(head(200, 600_000, 599_998, 60_000, 50_000, 1_000_000, 999_980));
+    assertThat(level(governor, Bucket.INPUT_TOKENS)).as("lowered to B's low end").isEqualTo(49_500);
+
+    a.settle(Usage.of(5_000, 10));
+    b.settle(Usage.of(400, 10));
+    assertThat(level(governor, Bucket.INPUT_TOKENS)).as("A's raise not applied").isEqualTo(49_500);
+  }
+
   /** Limits told (Tier 1: 8,000 output tokens a minute), the output rule not: reserve is assumed. */
   private Governor ruleNotTold() {
     return new Governor(GovernorConfig.builder().limits(Limits.of(50, 30_000, 8_000)).listener(events::add)

@@ -134,7 +134,7 @@ final class InMemoryBucketStore implements BucketStore {
           double amount = tolerance - error;
           buckets[b].lower(amount, now);
           corrected[b] -= amount;
-          return 0;
+          return -amount;
         }
         if (!reading.mayRaise() || error <= tolerance) {
           return 0;

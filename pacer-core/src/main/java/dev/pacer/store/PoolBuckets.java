@@ -66,7 +66,8 @@ public interface PoolBuckets {
    * applied since the reading's permit was granted are subtracted first, so that no discrepancy is
    * corrected twice.
    *
-   * @return the raise the reading allows (applied unless {@code reading.deferRaise()})
+   * @return the raise the reading allows (applied unless {@code reading.deferRaise()}), or, when
+   *     it lowered the level, minus how much
    */
   double correct(Reading reading);
 

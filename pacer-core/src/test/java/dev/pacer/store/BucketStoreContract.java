@@ -82,9 +82,9 @@ public abstract class BucketStoreContract {
   @Test
   void aReadingBelowTheForecastLowersItToItsLowEnd() {
     PoolBuckets.Take take = pool.tryTake(new double[] {1, 1_000, 0}, "a");
-    double raise = pool.correct(new PoolBuckets.Reading(Bucket.INPUT_TOKENS, 3_000, 500, take.levelsAfter()[1],
+    double corrected = pool.correct(new PoolBuckets.Reading(Bucket.INPUT_TOKENS, 3_000, 500, take.levelsAfter()[1],
         take.correctionTotals()[1], true, 0, false));
-    assertThat(raise).isZero();
+    assertThat(corrected).as("lowered from 5,000 by 2,500").isCloseTo(-2_500, offset(1e-6));
     assertThat(pool.state().levels()[Bucket.INPUT_TOKENS.ordinal()]).isCloseTo(2_500, offset(1e-6));
     // The same reading again (a second permit granted at the same time) corrects nothing more.
     pool.correct(new PoolBuckets.Reading(Bucket.INPUT_TOKENS, 3_000, 500, take.levelsAfter()[1],

@@ -373,7 +373,7 @@ if op == 'correct' then
     end
     K[b] = K[b] - amount
     save()
-    return '0'
+    return fmt(-amount)
   end
   if not mayRaise or err <= tolerance then
     if not existed then save() end
