@@ -582,6 +582,14 @@ public final class RunCommand implements Callable<Integer> {
       err.printf(Locale.ROOT, "  time      %s; least possible %s; binding limit: %s%s%n", Durations.format(s.elapsed()),
           s.lowerBound().map(Durations::format).orElse("unknown"), s.bindingLimit(),
           s.efficiency().isPresent() ? String.format(Locale.ROOT, "; E = %.2f", s.efficiency().getAsDouble()) : "");
+      if (s.lowerBound().isPresent() && s.outcome() == dev.pacer.jobs.JobOutcome.COMPLETED
+          && s.elapsed().toNanos() < s.lowerBound().get().toNanos() * 0.8) {
+        // Done well inside the least possible time: the server refills faster than Pacer was told,
+        // and Pacer only caught up from each answer's headers instead of pacing to it.
+        err.println("  note      done in less than the least possible time for the limits Pacer was told: the server's"
+            + " window is shorter (--window), or its limits higher (--tier, --rpm/--itpm/--otpm, --limits), than"
+            + " that; tell Pacer, and it paces to the server rather than catching up from each answer");
+      }
     }
     err.println("  results   " + s.output());
   }

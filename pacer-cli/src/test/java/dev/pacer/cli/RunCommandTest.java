@@ -61,6 +61,27 @@ class RunCommandTest {
   }
 
   @Test
+  void aRunFasterThanTheLeastPossibleTimeSaysTheWindowOrLimitsToldAreNotTheServers() throws Exception {
+    // Told Tier 1 on the default one-minute window; the server counts a two-second one.
+    try (dev.pacer.simulator.Simulator sim = dev.pacer.simulator.Simulator.start(
+        dev.pacer.simulator.SimulatorConfig.builder().tier("tier1").window(java.time.Duration.ofSeconds(2)).build())) {
+      env.put("ANTHROPIC_API_KEY", "test");
+      int code = run(prompts(120).toString(), "--base-url", sim.baseUrl(), "--tier", "tier1", "--model",
+          "claude-haiku-4-5", "--max-tokens", "16", "--progress", "none");
+      assertThat(code).as(err()).isZero();
+      assertThat(err()).contains("120 succeeded").contains("less than the least possible time").contains("--window");
+    }
+  }
+
+  @Test
+  void aRunWithinTheLeastPossibleTimeHasNoSuchNote() throws Exception {
+    int code = run(prompts(20).toString(), "--simulate", "--tier", "tier1", "--window", "2s", "--model",
+        "claude-haiku-4-5", "--max-tokens", "16", "--progress", "none");
+    assertThat(code).as(err()).isZero();
+    assertThat(err()).contains("least possible").doesNotContain("  note ");
+  }
+
+  @Test
   void withNoKeyAndNoBaseUrlItRunsAgainstTheSimulatorAndSaysSoFirst() throws Exception {
     Path input = prompts(20);
     Path summary = dir.resolve("summary.json");
