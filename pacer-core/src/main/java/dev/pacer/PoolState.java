@@ -234,7 +234,7 @@ final class PoolState {
       checkFits(demand, need);
       if (interactive.isEmpty() && batch.isEmpty()) {
         Waiter waiter = new Waiter(demand, need, 1, now, null, nextTicket());
-        if (locallyAdmissible() && rampWaitNanos(now) == 0) {
+        if (locallyAdmissible() && ramp.nanosUntilNext(now) == 0) {
           takeRefillLostInTransit(now);
           double[] admitted = admissionNeed(need);
           PoolBuckets.Take take = store.tryTake(admitted, waiter.ticket);
@@ -446,7 +446,7 @@ final class PoolState {
         scheduleWake(holdUntil);
         return;
       }
-      long rampWait = rampWaitNanos(now);
+      long rampWait = ramp.nanosUntilNext(now); // the pace after a refused ramp-up, if one is set
       if (rampWait > 0) {
         waiter.binding = Bucket.REQUESTS;
         scheduleWake(now + rampWait);
@@ -1007,15 +1007,16 @@ final class PoolState {
         emit(after, new PacerEvent.LimitsLearned(name, before, currentLimits(), learned.toString()));
         failHopelessWaiters(after);
       }
+      double retryAfterSeconds = retryAfterSeconds(head);
       if (head.status() == 429 && refusedWithRoom(reading, permit)) {
-        double pace = ramp.refused(now, (long) (retryAfterSeconds(head) * 1e9));
+        double pace = ramp.refused(now, (long) (retryAfterSeconds * 1e9));
         if (pace > 0) {
           emit(after, new PacerEvent.LimitsLearned(name, currentLimits(), currentLimits(), String.format(Locale.ROOT,
               "ramp-up refused with room in every bucket: at most %.0f requests a window (every pool), growing by half"
                   + " each window", pace)));
         }
       }
-      if (!admitted && retryAfterSeconds(head) * 1e9 >= windowNanos) {
+      if (!admitted && retryAfterSeconds * 1e9 >= windowNanos) {
         // Refused, and told to wait a whole window: if this reading also proves the bucket can
         // never hold the demand, retrying is hopeless.
         try {
@@ -1056,11 +1057,6 @@ final class PoolState {
       shown = true;
     }
     return shown;
-  }
-
-  /** How long the pace set after a refused ramp-up holds the next request (0: none set, or it may go). */
-  private long rampWaitNanos(long now) {
-    return ramp.nanosUntilNext(now);
   }
 
   /** Whether the output rule is still to be learned: not told, and no reading has shown live yet. */

@@ -3,9 +3,9 @@ package dev.pacer;
 /**
  * A pace for a governor whose server refuses a sharp ramp-up: "a sharp ramp-up of an
  * organization's traffic can draw 429s even under the limits; ramp up gradually" (the API's docs).
- * Such a 429 shows room in every bucket, so the buckets cannot teach it. After one, requests (of
- * every pool: the rule is the organization's) go no faster than the server admitted them over the
- * last window, and that pace grows by half each window without another such refusal (the server's
+ * Such a 429 shows room in every bucket, so the buckets cannot teach it. From the second within a
+ * window, requests (of every pool: the rule is the organization's) go no faster than the server
+ * admitted them over the last window, and that pace grows by half each window without another such refusal (the server's
  * own factor is not published; the simulator's example allows twice); grown a thousandfold, about
  * seventeen windows, it steps aside. Thread-safe: pools share it.
  */

@@ -11,6 +11,7 @@ import dev.pacer.jobs.JobConfig;
 import dev.pacer.jobs.JobEstimate;
 import dev.pacer.jobs.JobException;
 import dev.pacer.jobs.JobListener;
+import dev.pacer.jobs.JobOutcome;
 import dev.pacer.jobs.JobRunner;
 import dev.pacer.jobs.JobSummary;
 import dev.pacer.jobs.PacingConfig;
@@ -582,7 +583,7 @@ public final class RunCommand implements Callable<Integer> {
       err.printf(Locale.ROOT, "  time      %s; least possible %s; binding limit: %s%s%n", Durations.format(s.elapsed()),
           s.lowerBound().map(Durations::format).orElse("unknown"), s.bindingLimit(),
           s.efficiency().isPresent() ? String.format(Locale.ROOT, "; E = %.2f", s.efficiency().getAsDouble()) : "");
-      if (s.lowerBound().isPresent() && s.outcome() == dev.pacer.jobs.JobOutcome.COMPLETED
+      if (s.lowerBound().isPresent() && s.outcome() == JobOutcome.COMPLETED
           && s.elapsed().toNanos() < s.lowerBound().get().toNanos() * 0.8) {
         // Done well inside the least possible time: the server refills faster than Pacer was told,
         // and Pacer only caught up from each answer's headers instead of pacing to it.
