@@ -174,6 +174,11 @@ public final class SimulateCommand implements Callable<Integer> {
       description = "Bodies larger than this get 413 request_too_large. Default: ${DEFAULT-VALUE} (32 MB).")
   long maxRequestBytes;
 
+  @Option(names = "--hidden-prompt-tokens", paramLabel = "N", defaultValue = "0",
+      description = "Input tokens counted on every request beyond its text, as the API's tool-use system prompt"
+          + " is (hundreds of tokens). Default: ${DEFAULT-VALUE}.")
+  long hiddenPromptTokens;
+
   @Option(names = "--data", paramLabel = "FILE",
       description = "A properties file laid over the packaged models data file (pools, tiers).")
   Path data;
@@ -207,6 +212,7 @@ public final class SimulateCommand implements Callable<Integer> {
         .seed(seed)
         .latency(parse("--latency", () -> Latency.parse(latency)))
         .maxRequestBytes(maxRequestBytes);
+    parse("--hidden-prompt-tokens", () -> b.hiddenPromptTokens(hiddenPromptTokens));
     if (rpm != null) b.rpm(rpm);
     if (itpm != null) b.itpm(itpm);
     if (otpm != null) b.otpm(otpm);

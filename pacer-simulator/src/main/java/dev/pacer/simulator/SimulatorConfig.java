@@ -44,6 +44,7 @@ public final class SimulatorConfig {
   private final long seed;
   private final Latency latency;
   private final long maxRequestBytes;
+  private final long hiddenPromptTokens;
   private final int port;
   private final SimulatorClock clock;
   private final int minOutputTokens;
@@ -72,6 +73,7 @@ public final class SimulatorConfig {
     this.seed = b.seed;
     this.latency = b.latency;
     this.maxRequestBytes = b.maxRequestBytes;
+    this.hiddenPromptTokens = b.hiddenPromptTokens;
     this.port = b.port;
     this.clock = b.clock;
     this.minOutputTokens = b.minOutputTokens;
@@ -113,6 +115,7 @@ public final class SimulatorConfig {
     b.seed = seed;
     b.latency = latency;
     b.maxRequestBytes = maxRequestBytes;
+    b.hiddenPromptTokens = hiddenPromptTokens;
     b.port = port;
     b.clock = clock;
     b.minOutputTokens = minOutputTokens;
@@ -182,6 +185,11 @@ public final class SimulatorConfig {
 
   public long maxRequestBytes() {
     return maxRequestBytes;
+  }
+
+  /** Input tokens counted on every request beyond what it carries; 0 unless configured. */
+  public long hiddenPromptTokens() {
+    return hiddenPromptTokens;
   }
 
   public int port() {
@@ -275,6 +283,7 @@ public final class SimulatorConfig {
     private long seed;
     private Latency latency = Latency.off();
     private long maxRequestBytes = DEFAULT_MAX_REQUEST_BYTES;
+    private long hiddenPromptTokens;
     private int port;
     private SimulatorClock clock = SimulatorClock.system();
     private int minOutputTokens = 20;
@@ -373,6 +382,20 @@ public final class SimulatorConfig {
     /** Requests with a larger body get 413 request_too_large; default 32 MB. */
     public Builder maxRequestBytes(long maxRequestBytes) {
       this.maxRequestBytes = positive(maxRequestBytes, "maxRequestBytes");
+      return this;
+    }
+
+    /**
+     * Input tokens the server counts on every Messages request (and count_tokens) beyond what the
+     * request carries, as the real API does when it adds its tool-use system prompt (hundreds of
+     * tokens) to a request with tools. Default 0. A client that estimates tokens from the text's
+     * length meets a count that is not proportional to it.
+     */
+    public Builder hiddenPromptTokens(long tokens) {
+      if (tokens < 0) {
+        throw new IllegalArgumentException("hiddenPromptTokens must be 0 or more, not " + tokens);
+      }
+      this.hiddenPromptTokens = tokens;
       return this;
     }
 

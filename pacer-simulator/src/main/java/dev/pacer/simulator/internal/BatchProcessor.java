@@ -252,7 +252,7 @@ final class BatchProcessor {
     try {
       MessagesRequest r = RequestValidator.messages(item.params());
       String pool = engine.catalog().poolOf(r.model());
-      PromptTokens prompt = PromptAnalyzer.analyze(r);
+      PromptTokens prompt = PromptAnalyzer.analyze(r, engine.config().hiddenPromptTokens());
       TokenSplit split = engine.promptCache().split(pool, prompt);
       engine.promptCache().remember(pool, split);
       Answer a = engine.answers().answer(prompt.promptHash(), r.maxTokens());

@@ -32,7 +32,7 @@ final class CountTokensEndpoint {
         throw new ApiException(429, "rate_limit_error", message, h);
       }
       ObjectNode body = Json.object();
-      body.put("input_tokens", PromptAnalyzer.analyze(request).totalTokens());
+      body.put("input_tokens", PromptAnalyzer.analyze(request, engine.config().hiddenPromptTokens()).totalTokens());
       engine.stats().countTokens(false); // counted before answering, so a client that has the answer sees it
       call.sendJson(200, headers, body);
     } catch (ApiException e) {

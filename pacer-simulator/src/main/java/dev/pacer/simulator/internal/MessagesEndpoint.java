@@ -68,7 +68,7 @@ final class MessagesEndpoint {
     outcome.stream = request.stream();
     String pool = engine.catalog().poolOf(request.model());
     outcome.pool = pool;
-    PromptTokens prompt = PromptAnalyzer.analyze(request);
+    PromptTokens prompt = PromptAnalyzer.analyze(request, engine.config().hiddenPromptTokens());
     outcome.promptHash = prompt.promptHashHex();
     PoolBuckets buckets = engine.bucketsOf(pool);
     TokenSplit split = engine.promptCache().split(pool, prompt);

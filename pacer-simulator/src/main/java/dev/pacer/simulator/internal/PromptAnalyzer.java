@@ -10,7 +10,7 @@ import java.util.List;
  * Counts a request's input tokens: {@link TokenCounter} over its text, plus fixed overheads.
  *
  * <ul>
- *   <li>every request: {@value #REQUEST_OVERHEAD}; a system prompt: {@value #SYSTEM_OVERHEAD};
+ *   <li>every request: {@value #REQUEST_OVERHEAD} (plus the hidden prompt, if configured); a system prompt: {@value #SYSTEM_OVERHEAD};
  *       every message: {@value #MESSAGE_OVERHEAD}; every tool definition: {@value #TOOL_OVERHEAD}
  *       plus the tokens of its JSON;
  *   <li>text: its text; image: {@value #IMAGE_TOKENS}; document: its text plus 8 when the source is
@@ -32,8 +32,13 @@ public final class PromptAnalyzer {
   private PromptAnalyzer() {}
 
   public static PromptTokens analyze(MessagesRequest request) {
+    return analyze(request, 0);
+  }
+
+  /** As {@link #analyze(MessagesRequest)}, counting {@code hiddenTokens} more on the request (see SimulatorConfig). */
+  public static PromptTokens analyze(MessagesRequest request, long hiddenTokens) {
     Builder b = new Builder(Canonical.chain(0, TextNode.valueOf(request.model())));
-    b.pending = REQUEST_OVERHEAD;
+    b.pending = REQUEST_OVERHEAD + hiddenTokens;
     if (request.tools() != null) {
       for (JsonNode tool : request.tools()) {
         b.add(tool, TOOL_OVERHEAD + TokenCounter.count(Canonical.text(tool)));
