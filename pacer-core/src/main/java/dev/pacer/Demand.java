@@ -92,6 +92,17 @@ public record Demand(String model, long inputTokens, String inputText, long maxT
     return new Demand(model, inputTokens, inputText, maxTokens, priority, timeout, endpoint, true);
   }
 
+  /**
+   * The same demand with its input tokens known (counted by the server, say), no longer estimated;
+   * the text stays for what else may read it.
+   */
+  public Demand withInputTokens(long knownInputTokens) {
+    if (knownInputTokens < 0) {
+      throw new IllegalArgumentException("input tokens must be >= 0, got " + knownInputTokens);
+    }
+    return new Demand(model, knownInputTokens, inputText, maxTokens, priority, timeout, endpoint, sendReported);
+  }
+
   public boolean needsEstimate() {
     return inputTokens == ESTIMATE;
   }

@@ -51,6 +51,7 @@ public final class Pacer implements AutoCloseable {
   private final AtomicLong succeeded = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
   private final AtomicLong attempts = new AtomicLong();
+  private final AtomicLong countTokensAttempts = new AtomicLong();
   private final AtomicLong rateLimited = new AtomicLong();
   private final AtomicLong overloaded = new AtomicLong();
   private final AtomicLong otherFailures = new AtomicLong();
@@ -87,7 +88,7 @@ public final class Pacer implements AutoCloseable {
 
   public PacerStats stats() {
     return new PacerStats(requests.get(), succeeded.get(), failed.get(), attempts.get(), rateLimited.get(),
-        overloaded.get(), otherFailures.get());
+        overloaded.get(), otherFailures.get(), countTokensAttempts.get());
   }
 
   /**
@@ -178,6 +179,9 @@ public final class Pacer implements AutoCloseable {
     /** Counts an attempt about to be sent; the retry budget earns its share of first attempts. */
     void sending() {
       attempts.incrementAndGet();
+      if (demand.endpoint() == Demand.Endpoint.COUNT_TOKENS) {
+        countTokensAttempts.incrementAndGet();
+      }
       if (attempt == 1) {
         retryBudget.onFirstAttempt();
       }

@@ -10,9 +10,17 @@ package dev.pacer;
  * @param rateLimited 429 responses received
  * @param overloaded 529 responses received
  * @param otherFailures other failed attempts (5xx, connection errors, broken streams, 4xx)
+ * @param countTokensAttempts the attempts among {@code attempts} that were count_tokens calls (a
+ *     job's summary counts the Messages attempts only)
  */
 public record PacerStats(long requests, long succeeded, long failed, long attempts, long rateLimited, long overloaded,
-    long otherFailures) {
+    long otherFailures, long countTokensAttempts) {
+
+  /** Totals without count_tokens calls. */
+  public PacerStats(long requests, long succeeded, long failed, long attempts, long rateLimited, long overloaded,
+      long otherFailures) {
+    this(requests, succeeded, failed, attempts, rateLimited, overloaded, otherFailures, 0);
+  }
 
   /** Attempts per request started (1.0 when nothing was retried). */
   public double attemptsPerRequest() {

@@ -753,8 +753,8 @@ public final class JobRunner {
   private record Totals(long attempts, long rateLimited, long overloaded) {}
 
   /**
-   * The sender's running totals (for the Pacer, {@code pacer.stats()}) less those at the start of
-   * the run, which also count attempts of requests abandoned in flight; without them, the sum of
+   * The sender's running totals (for the Pacer, {@code pacer.stats()}, count_tokens calls left out)
+   * less those at the start of the run, which also count attempts of requests abandoned in flight; without them, the sum of
    * each result's {@link Attempts}.
    */
   private Totals totals(Tally.Snapshot t) {
@@ -764,7 +764,9 @@ public final class JobRunner {
     }
     PacerStats before = statsAtStart.orElseThrow();
     PacerStats after = now.get();
-    return new Totals(after.attempts() - before.attempts(), after.rateLimited() - before.rateLimited(),
+    long messageAttempts = (after.attempts() - after.countTokensAttempts())
+        - (before.attempts() - before.countTokensAttempts());
+    return new Totals(messageAttempts, after.rateLimited() - before.rateLimited(),
         after.overloaded() - before.overloaded());
   }
 

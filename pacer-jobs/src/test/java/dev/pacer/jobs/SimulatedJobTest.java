@@ -144,6 +144,49 @@ class SimulatedJobTest {
   }
 
   @Test
+  void longPromptsThatFitAreSentThoughAServersHiddenOverheadMadeShortOnesLookDear() throws Exception {
+    // 350 tokens counted on every request (as the API's tool-use system prompt): a short prompt
+    // cost 2.5 tokens a character of its body, and a 10,000-token prompt was estimated at over
+    // 100,000, "more than the 30,000 ITPM allows": 5 of 65 lines errored unsent. The server's own
+    // count (count_tokens) now decides, and the estimator takes the overhead apart.
+    Duration window = Duration.ofSeconds(2);
+    try (Simulator sim = Simulator.start(SimulatorConfig.builder().rpm(1_000).itpm(30_000).otpm(100_000)
+        .window(window).hiddenPromptTokens(350).latency(Latency.of(Duration.ofMillis(20), 2_000)).seed(19).build())) {
+      java.util.Random random = new java.util.Random(19);
+      String[] vocabulary = {"pace", "limit", "token", "bucket", "refill", "window", "burst", "queue"};
+      List<String> lines = new java.util.ArrayList<>();
+      int longOnes = 0;
+      for (int i = 0; i < 40; i++) {
+        lines.add("{\"custom_id\":\"s" + i + "\",\"prompt\":\"Classify review " + i + ": great value.\",\"max_tokens\":20}");
+        if (i % 10 == 5) {
+          StringBuilder text = new StringBuilder("Summarise:");
+          for (int k = 0; k < 9_000; k++) {
+            text.append(' ').append(vocabulary[random.nextInt(vocabulary.length)]);
+          }
+          lines.add("{\"custom_id\":\"L" + i + "\",\"prompt\":\"" + text + "\",\"max_tokens\":20}");
+          longOnes++;
+        }
+      }
+      Path input = write(dir.resolve("in.jsonl"), lines.toArray(String[]::new));
+      PacingConfig pacing = PacingConfig.builder().requestsPerWindow(1_000).inputTokensPerWindow(30_000)
+          .outputTokensPerWindow(100_000).window(window).build();
+      JobSummary summary;
+      try (SdkRequestSender sender = SdkRequestSender.builder().baseUrl(sim.baseUrl()).apiKey("test").pacing(pacing)
+          .build()) {
+        summary = JobRunner.builder(job(input, pacing).build()).sender(sender).build().run();
+      }
+
+      SimulatorStats stats = sim.stats();
+      assertThat(longOnes).isEqualTo(4);
+      assertThat(summary.errored()).isZero();
+      assertThat(summary.succeeded()).isEqualTo(lines.size());
+      assertThat(stats.rateLimited()).as("429s by bucket: %s", stats.rateLimitedByBucket()).isZero();
+      assertThat(summary.attempts()).as("count_tokens calls are not Messages attempts").isEqualTo(lines.size())
+          .isEqualTo(stats.attempts());
+    }
+  }
+
+  @Test
   void aServerRefusingASharpRampUpSeesTheRampSlowedNotHammered() throws Exception {
     // "A sharp ramp-up of an organization's traffic can draw 429s even under the limits": here a
     // 2-second window may carry twice the previous one's admitted requests plus 5. The first such

@@ -9,6 +9,7 @@ import com.anthropic.errors.AnthropicIoException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pacer.AttemptFailedException;
 import dev.pacer.Demand;
+import dev.pacer.DemandTooLargeException;
 import dev.pacer.Permit;
 import dev.pacer.Priority;
 import dev.pacer.RequestFailedException;
@@ -18,6 +19,7 @@ import dev.pacer.anthropic.PacerFacts;
 import dev.pacer.http.ApiError;
 import dev.pacer.http.AttemptFailure;
 import dev.pacer.http.ResponseHead;
+import dev.pacer.limits.Bucket;
 import dev.pacer.retry.FailureClassification;
 import dev.pacer.retry.RetryAfter;
 import java.io.ByteArrayOutputStream;
@@ -49,6 +51,7 @@ final class Exchange {
   private final String pool;
   private final CostTracker.Reservation reservation;
   private final AtomicBoolean ended = new AtomicBoolean();
+  private final AtomicBoolean recounted = new AtomicBoolean();
   private volatile AnthropicIoException lastNoAnswer;
 
   private Exchange(PacingContext context, HttpClient delegate, HttpRequest request, RequestOptions options,
@@ -124,6 +127,21 @@ final class Exchange {
 
   Demand demand() {
     return demand;
+  }
+
+  /**
+   * Whether a refusal of this request rests on an estimate of its input that the server's own
+   * count may overturn (see {@link InputRecount}); true once per request at most.
+   */
+  boolean mayRecount(DemandTooLargeException refusal) {
+    return route.kind() == Route.Kind.MESSAGES && demand.needsEstimate() && refusal.bucket() == Bucket.INPUT_TOKENS
+        && !recounted.getAndSet(true);
+  }
+
+  /** The count_tokens request for this Messages request; empty when its body cannot make one. */
+  Optional<HttpRequest> countRequest() {
+    return request.body().orElse(null) instanceof BytesBody body
+        ? InputRecount.requestFor(request, body.bytes(), demand.priority()) : Optional.empty();
   }
 
   /**

@@ -4,9 +4,11 @@ import com.anthropic.core.RequestOptions;
 import com.anthropic.core.http.HttpClient;
 import com.anthropic.core.http.HttpRequest;
 import com.anthropic.core.http.HttpResponse;
+import dev.pacer.DemandTooLargeException;
 import dev.pacer.RequestFailedException;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -44,7 +46,7 @@ public final class PacedHttpClient implements HttpClient {
     }
     Exchange exchange = opened.get();
     try {
-      return context.pacer().call(exchange.demand(), exchange::attempt);
+      return call(exchange, options);
     } catch (RequestFailedException e) {
       return exchange.gaveUp(e);
     } catch (InterruptedException e) {
@@ -86,25 +88,91 @@ public final class PacedHttpClient implements HttpClient {
     CompletableFuture<HttpResponse> paced = context.pacer().callAsync(exchange.demand(), exchange::attemptAsync);
     CancellingFuture<HttpResponse> result = new CancellingFuture<>(paced);
     paced.whenComplete((response, error) -> {
-      if (error == null) {
-        if (!result.complete(response)) {
-          Responses.closeQuietly(response);
-        }
-        return;
-      }
-      Throwable cause = unwrap(error);
-      if (cause instanceof RequestFailedException failed) {
-        try {
-          result.complete(exchange.gaveUp(failed));
-        } catch (RuntimeException e) {
-          result.completeExceptionally(e);
-        }
+      Throwable cause = error == null ? null : unwrap(error);
+      if (cause instanceof DemandTooLargeException refused && exchange.mayRecount(refused)) {
+        callCounted(exchange, refused, options, result);
       } else {
-        exchange.abandon();
-        result.completeExceptionally(cause);
+        settle(exchange, response, cause, result);
       }
     });
     return result;
+  }
+
+  /**
+   * Runs the paced call; refused on an estimate of its input, asks the server's count and runs it
+   * again with that count (see {@link InputRecount}).
+   */
+  private HttpResponse call(Exchange exchange, RequestOptions options) throws InterruptedException {
+    try {
+      return context.pacer().call(exchange.demand(), exchange::attempt);
+    } catch (DemandTooLargeException refused) {
+      if (!exchange.mayRecount(refused)) {
+        throw refused;
+      }
+      OptionalLong counted = exchange.countRequest().map(count -> {
+        try {
+          return InputRecount.inputTokensOf(execute(count, options));
+        } catch (RuntimeException countFailed) {
+          return OptionalLong.empty();
+        }
+      }).orElse(OptionalLong.empty());
+      if (counted.isEmpty()) {
+        throw refused; // no count to overturn the estimate with
+      }
+      return context.pacer().call(exchange.demand().withInputTokens(counted.getAsLong()), exchange::attempt);
+    }
+  }
+
+  /** The asynchronous {@link #call}'s second half: the count, then the call with it, into {@code result}. */
+  private void callCounted(Exchange exchange, DemandTooLargeException refused, RequestOptions options,
+      CancellingFuture<HttpResponse> result) {
+    Optional<HttpRequest> countRequest = exchange.countRequest();
+    if (countRequest.isEmpty()) {
+      settle(exchange, null, refused, result);
+      return;
+    }
+    CompletableFuture<HttpResponse> count = send(countRequest.get(), options);
+    result.whenComplete((ignored, error) -> {
+      if (result.isCancelled()) {
+        count.cancel(true);
+      }
+    });
+    count.whenComplete((countResponse, countError) -> {
+      OptionalLong counted = countError == null ? InputRecount.inputTokensOf(countResponse) : OptionalLong.empty();
+      if (counted.isEmpty() || result.isDone()) {
+        settle(exchange, null, refused, result);
+        return;
+      }
+      CompletableFuture<HttpResponse> paced = context.pacer().callAsync(
+          exchange.demand().withInputTokens(counted.getAsLong()), exchange::attemptAsync);
+      result.whenComplete((ignored, error) -> {
+        if (result.isCancelled()) {
+          paced.cancel(true); // withdraws the wait, or cuts the attempt
+        }
+      });
+      paced.whenComplete((response, error) -> settle(exchange, response, error == null ? null : unwrap(error), result));
+    });
+  }
+
+  /** Completes {@code result} with the paced call's outcome: its response, the error answer it gave up on, or why not. */
+  private static void settle(Exchange exchange, HttpResponse response, Throwable cause,
+      CompletableFuture<HttpResponse> result) {
+    if (cause == null) {
+      if (!result.complete(response)) {
+        Responses.closeQuietly(response);
+      }
+      return;
+    }
+    if (cause instanceof RequestFailedException failed) {
+      try {
+        result.complete(exchange.gaveUp(failed));
+      } catch (RuntimeException e) {
+        result.completeExceptionally(e);
+      }
+    } else {
+      exchange.abandon();
+      result.completeExceptionally(cause);
+    }
   }
 
   @Override
