@@ -57,6 +57,64 @@ class CalibratingEstimatorTest {
   }
 
   @Test
+  void anOverheadOnEveryRequestDoesNotMultiplyALongPromptsEstimate() {
+    // The API counts a tool-use system prompt (hundreds of tokens) on every request with tools:
+    // a short prompt costs far more per character than a long one.
+    CalibratingEstimator estimator = new CalibratingEstimator();
+    java.util.Random random = new java.util.Random(5);
+    int[] lengths = {120, 300, 150, 2_000, 130, 8_000, 500, 140};
+    for (int length : lengths) {
+      estimator.calibrate(POOL, "x".repeat(length), overheadServer(length, random));
+    }
+
+    long longPrompt = 50_000;
+    long estimate = estimator.estimate(POOL, "x".repeat((int) longPrompt));
+    assertThat(estimate).isGreaterThanOrEqualTo(350 + longPrompt / 5) // at least what the server counts
+        .isLessThan((350 + longPrompt / 5) * 115 / 100); // the overhead-blind ratio gave about 15 times that
+    assertThat(estimator.estimate(POOL, "x".repeat(120))).isGreaterThanOrEqualTo(350 + 24);
+  }
+
+  @Test
+  void whateverTheServerCountsEveryRecentSampleIsCoveredByItsEstimate() {
+    java.util.Random random = new java.util.Random(11);
+    for (int run = 0; run < 200; run++) {
+      CalibratingEstimator estimator = new CalibratingEstimator();
+      long overhead = random.nextInt(4) == 0 ? 0 : random.nextInt(600);
+      double ratio = 0.1 + random.nextDouble() * 0.4;
+      int[] units = new int[4 + random.nextInt(20)];
+      long[] counts = new long[units.length];
+      for (int i = 0; i < units.length; i++) {
+        units[i] = 1 + random.nextInt(random.nextBoolean() ? 200 : 20_000);
+        // Counts that vary by text (up to 30% either way), with an overhead or without.
+        counts[i] = Math.max(1, overhead + Math.round(units[i] * ratio * (0.7 + 0.6 * random.nextDouble())));
+        estimator.calibrate(POOL, "y".repeat(units[i]), counts[i]);
+      }
+      for (int i = Math.max(0, units.length - CalibratingEstimator.SAMPLES); i < units.length; i++) {
+        assertThat(estimator.estimate(POOL, "y".repeat(units[i]))).as("run %d, sample %d", run, i)
+            .isGreaterThanOrEqualTo(counts[i]);
+      }
+    }
+  }
+
+  @Test
+  void textThatCountsLessThanItsLengthSaysIsEstimatedByTheLargestRatioAsBefore() {
+    // The SDK bridge measures the request body: its JSON costs characters and no tokens, so short
+    // prompts look cheap per character. There is no overhead to find, and the largest ratio rules.
+    CalibratingEstimator estimator = new CalibratingEstimator();
+    int[] lengths = {150, 400, 2_000, 160, 9_000};
+    for (int length : lengths) {
+      estimator.calibrate(POOL, "z".repeat(length), (length - 100) / 4);
+    }
+    double largest = (9_000 - 100) / 4 / 9_000.0;
+    assertThat(estimator.estimate(POOL, "z".repeat(20_000))).isEqualTo((long) Math.ceil(20_000 * largest * 1.02));
+  }
+
+  /** What a server counting 350 tokens of overhead and a fifth of a token a character (give or take 5%) says. */
+  private static long overheadServer(int length, java.util.Random random) {
+    return 350 + Math.round(length / 5.0 * (0.95 + 0.1 * random.nextDouble()));
+  }
+
+  @Test
   void eachScriptWeighsWhatItTypicallyCostsAgainstAnAsciiCharacter() {
     assertThat(TextWeight.measure("plain ASCII, 1 each!")).isEqualTo(20);
     assertThat(TextWeight.weight('é')).isEqualTo(2);
