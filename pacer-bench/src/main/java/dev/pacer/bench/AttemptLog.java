@@ -13,7 +13,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 /**
  * Sees every attempt a contender sends: an SDK interceptor added below every retry layer (the
  * SDK's own and Pacer's), so each HTTP attempt passes through it once. Attempts are told apart by
- * the {@link JobRequest#INDEX_HEADER} header.
+ * the {@link JobRequest#INDEX_HEADER} header. A count_tokens call made for a request (Pacer asks
+ * one before it refuses a request on an estimate of its input) is not an attempt of that request:
+ * it is logged unmarked.
  */
 public final class AttemptLog implements Interceptor {
 
@@ -71,6 +73,10 @@ public final class AttemptLog implements Interceptor {
   }
 
   private static int indexOf(HttpRequest request) {
+    List<String> path = request.pathSegments();
+    if (!path.isEmpty() && path.get(path.size() - 1).equals("count_tokens")) {
+      return -1;
+    }
     List<String> values = request.headers().values(JobRequest.INDEX_HEADER);
     if (values.isEmpty()) {
       return -1;
