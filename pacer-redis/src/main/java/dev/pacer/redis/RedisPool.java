@@ -230,12 +230,13 @@ final class RedisPool implements PoolBuckets {
       }
     }
     // Alone, the server's reading is the whole organization's: this process's share of it may
-    // lower the local copy, and nothing raises it.
+    // lower the local copy, and nothing raises it. A lowering is reported as in Redis (minus the
+    // amount), so that the governor drops a raise still waiting from an older reading.
     Outage local = outage();
-    local.buckets.correct(new Reading(reading.bucket(), reading.remaining() / local.share, reading.tolerance(),
-        reading.forecast(), reading.correctionAt() - local.correctedFrom[b], false, reading.heldByOthers(),
-        reading.deferRaise()));
-    return 0;
+    double corrected = local.buckets.correct(new Reading(reading.bucket(), reading.remaining() / local.share,
+        reading.tolerance(), reading.forecast(), reading.correctionAt() - local.correctedFrom[b], false,
+        reading.heldByOthers(), reading.deferRaise()));
+    return Math.min(0, corrected);
   }
 
   @Override

@@ -96,6 +96,25 @@ class RedisFaultsTest {
     assertThat(before + alone + after).isLessThanOrEqualTo(20 + 2 * 30);
   }
 
+  @Test
+  void aReadingThatLowersTheLocalCopyWhileRedisIsDownSaysItLowered() {
+    // The governor voids a raise still waiting from an older reading when a newer one lowered the
+    // forecast (concepts.md, "Levels"); it learns of the lowering from correct's answer.
+    RedisServer redis = server(null);
+    RedisBucketStore store = store(redis, FaultMode.DEGRADE);
+    awaitRedis(store);
+    PoolBuckets pool = store.pool("claude-test", WINDOW);
+    pool.configure(Bucket.INPUT_TOKENS, 60_000, 60_000);
+    redis.kill();
+
+    // The server has 10,000 where the forecast said 20,000 (each give or take 500).
+    double corrected = pool.correct(new PoolBuckets.Reading(Bucket.INPUT_TOKENS, 10_000, 500, 20_000, 0, true, 0, true));
+    assertThat(store.redisAvailable()).isFalse();
+    assertThat(corrected).as("lowered, by this process's share of the shortfall").isNegative();
+    double raised = pool.correct(new PoolBuckets.Reading(Bucket.INPUT_TOKENS, 60_000, 500, 1_000, 0, true, 0, true));
+    assertThat(raised).as("alone, nothing raises the local copy").isZero();
+  }
+
   /**
    * Redis restarted empty forgets the heartbeats: the process whose probe reaches it first counts
    * itself alone until the others' probes re-register them. Raising the shared levels from its
