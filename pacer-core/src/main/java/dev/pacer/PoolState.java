@@ -747,7 +747,8 @@ final class PoolState {
               "input_tokens burst >= " + Math.round(capacity[IN])));
         }
         if (permit.demand.needsEstimate()) {
-          config.estimator().calibrate(name, permit.demand.inputText(), actualInput);
+          boolean partlyCached = usage.cacheReadInputTokens() > 0 && !countsCacheReads;
+          config.estimator().calibrate(name, permit.demand.inputText(), actualInput, partlyCached);
           if (!estimatorTrusted && config.estimator().isCalibrated(name)) {
             // Once, when the estimator starts to vouch for its estimates: every waiter is
             // estimated again, and those that can now be seen never to fit fail at once.

@@ -23,6 +23,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * overhead is fitted by least squares over the recent samples once their lengths differ enough to
  * tell it from a ratio, and taken at the low end of its uncertainty (two standard errors): every
  * recent sample stays covered by its own estimate, and an overhead too small only errs high.
+ * A response whose prompt was partly read from the cache (not counted) is no sample of the text's
+ * cost: it takes no part in the fit and does not make long prompts "alike" only to one another.
  */
 final class CalibratingEstimator implements TokenEstimator {
 
@@ -44,10 +46,15 @@ final class CalibratingEstimator implements TokenEstimator {
 
   @Override
   public void calibrate(String pool, CharSequence text, long actualInputTokens) {
+    calibrate(pool, text, actualInputTokens, false);
+  }
+
+  @Override
+  public void calibrate(String pool, CharSequence text, long actualInputTokens, boolean partlyCached) {
     if (text.length() == 0 || actualInputTokens <= 0) {
       return;
     }
-    pools.computeIfAbsent(pool, ignored -> new PoolSamples()).add(weight.unitsOf(text), actualInputTokens);
+    pools.computeIfAbsent(pool, ignored -> new PoolSamples()).add(weight.unitsOf(text), actualInputTokens, partlyCached);
   }
 
   @Override
@@ -61,17 +68,20 @@ final class CalibratingEstimator implements TokenEstimator {
     private final ReentrantLock lock = new ReentrantLock();
     private final long[] units = new long[SAMPLES];
     private final long[] tokens = new long[SAMPLES];
+    /** Samples whose prompt was partly read from the cache: their counts say little of the text. */
+    private final boolean[] cached = new boolean[SAMPLES];
     /** Each sample's tokens beyond the overhead, per unit; never below the cautious default until trusted. */
     private final double[] ratios = new double[SAMPLES];
     private int count;
     private double overhead;
-    private long longest;
+    private long longestUncached;
 
-    void add(long sampleUnits, long sampleTokens) {
+    void add(long sampleUnits, long sampleTokens, boolean partlyCached) {
       lock.lock();
       try {
         units[count % SAMPLES] = Math.max(1, sampleUnits);
         tokens[count % SAMPLES] = sampleTokens;
+        cached[count % SAMPLES] = partlyCached;
         count++;
         fit();
       } finally {
@@ -88,15 +98,20 @@ final class CalibratingEstimator implements TokenEstimator {
       }
     }
 
-    /** The overhead plus the largest ratio among the samples at least a quarter as long (see the class comment). */
+    /**
+     * The overhead plus the largest ratio among the samples at least a quarter as long (see the
+     * class comment). A sample partly read from the cache counts whatever its length: a long prompt
+     * read from the cache says nothing of what the same prompt costs written, and must not hide
+     * the short uncached prompts' ratio.
+     */
     double estimate(long textUnits) {
       lock.lock();
       try {
         int n = Math.min(count, SAMPLES);
-        double alike = Math.min(textUnits, longest) / 4.0;
+        double alike = Math.min(textUnits, longestUncached) / 4.0;
         double ratio = 0;
         for (int i = 0; i < n; i++) {
-          if (units[i] >= alike) {
+          if (cached[i] || units[i] >= alike) {
             ratio = Math.max(ratio, ratios[i]);
           }
         }
@@ -111,37 +126,46 @@ final class CalibratingEstimator implements TokenEstimator {
       int n = Math.min(count, SAMPLES);
       boolean trusted = count >= TRUSTED_AFTER;
       overhead = trusted ? overheadLowerBound(n) : 0;
-      longest = 0;
+      longestUncached = 0;
       for (int i = 0; i < n; i++) {
-        double ratio = (tokens[i] - overhead) / units[i];
+        double ratio = Math.max(0, tokens[i] - overhead) / units[i];
         ratios[i] = trusted ? ratio : Math.max(ratio, INITIAL_TOKENS_PER_UNIT);
-        longest = Math.max(longest, units[i]);
+        if (!cached[i]) {
+          longestUncached = Math.max(longestUncached, units[i]);
+        }
       }
     }
 
     /**
-     * The least-squares intercept of tokens against units, less two standard errors, within
-     * [0, the smallest count]; 0 when the lengths are too alike to tell an overhead from a ratio.
+     * The least-squares intercept of tokens against units over the uncached samples, less two
+     * standard errors, within [0, their smallest count]; 0 when there are fewer than four or their
+     * lengths are too alike to tell an overhead from a ratio.
      */
     private double overheadLowerBound(int n) {
-      if (n < 4) {
-        return 0;
-      }
+      int m = 0;
       double meanUnits = 0;
       double meanTokens = 0;
       long fewestTokens = Long.MAX_VALUE;
       for (int i = 0; i < n; i++) {
-        meanUnits += units[i];
-        meanTokens += tokens[i];
-        fewestTokens = Math.min(fewestTokens, tokens[i]);
+        if (!cached[i]) {
+          m++;
+          meanUnits += units[i];
+          meanTokens += tokens[i];
+          fewestTokens = Math.min(fewestTokens, tokens[i]);
+        }
       }
-      meanUnits /= n;
-      meanTokens /= n;
+      if (m < 4) {
+        return 0;
+      }
+      meanUnits /= m;
+      meanTokens /= m;
       double sxx = 0;
       double sxy = 0;
       for (int i = 0; i < n; i++) {
-        sxx += (units[i] - meanUnits) * (units[i] - meanUnits);
-        sxy += (units[i] - meanUnits) * (tokens[i] - meanTokens);
+        if (!cached[i]) {
+          sxx += (units[i] - meanUnits) * (units[i] - meanUnits);
+          sxy += (units[i] - meanUnits) * (tokens[i] - meanTokens);
+        }
       }
       if (sxx <= 0 || sxy <= 0) {
         return 0;
@@ -150,10 +174,12 @@ final class CalibratingEstimator implements TokenEstimator {
       double intercept = meanTokens - slope * meanUnits;
       double squaredResiduals = 0;
       for (int i = 0; i < n; i++) {
-        double residual = tokens[i] - intercept - slope * units[i];
-        squaredResiduals += residual * residual;
+        if (!cached[i]) {
+          double residual = tokens[i] - intercept - slope * units[i];
+          squaredResiduals += residual * residual;
+        }
       }
-      double standardError = Math.sqrt(squaredResiduals / (n - 2) * (1.0 / n + meanUnits * meanUnits / sxx));
+      double standardError = Math.sqrt(squaredResiduals / (m - 2) * (1.0 / m + meanUnits * meanUnits / sxx));
       return Math.max(0, Math.min(intercept - 2 * standardError, fewestTokens));
     }
   }

@@ -16,6 +16,15 @@ public interface TokenEstimator {
   default void calibrate(String pool, CharSequence text, long actualInputTokens) {}
 
   /**
+   * As {@link #calibrate(String, CharSequence, long)}; {@code partlyCached}: part of the prompt was
+   * read from the cache and not counted, so the count is not what the text's length would say
+   * (a write of the same prompt counts it all). Default: the three-argument form.
+   */
+  default void calibrate(String pool, CharSequence text, long actualInputTokens, boolean partlyCached) {
+    calibrate(pool, text, actualInputTokens);
+  }
+
+  /**
    * Whether this estimator has seen enough of {@code pool} to be trusted near a limit. An
    * uncalibrated estimate is not used to reject a demand as too large for the limit.
    */

@@ -75,6 +75,20 @@ class CalibratingEstimatorTest {
   }
 
   @Test
+  void longPromptsReadFromTheCacheDoNotHideWhatTheSamePromptCostsWritten() {
+    // Short prompts uncached (a fifth of a token a character); long ones whose 12,000-character
+    // system prompt is read from the cache and not counted. A long prompt written to the cache
+    // (a new document) counts it all: estimated from the cached reads alone, it came to a few
+    // dozen tokens and drew a 429 in a tight job.
+    CalibratingEstimator estimator = new CalibratingEstimator();
+    for (int i = 0; i < 10; i++) {
+      estimator.calibrate(POOL, "s".repeat(150 + i), 30 + i / 5, false);
+      estimator.calibrate(POOL, "l".repeat(12_100 + i), 25, true);
+    }
+    assertThat(estimator.estimate(POOL, "w".repeat(12_100))).isGreaterThanOrEqualTo(12_100 / 5);
+  }
+
+  @Test
   void whateverTheServerCountsEveryRecentSampleIsCoveredByItsEstimate() {
     java.util.Random random = new java.util.Random(11);
     for (int run = 0; run < 200; run++) {
