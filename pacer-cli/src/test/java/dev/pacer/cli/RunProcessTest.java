@@ -38,12 +38,8 @@ class RunProcessTest {
 
   /** Each answer takes 60 ms or more: with 4 in flight, the job takes a couple of seconds. */
   private static Simulator simulator() {
-    return simulator(Duration.ofMillis(60));
-  }
-
-  private static Simulator simulator(Duration firstToken) {
     return Simulator.start(SimulatorConfig.builder().tier("build").seed(42)
-        .latency(Latency.of(firstToken, 2_000)).build());
+        .latency(Latency.of(Duration.ofMillis(60), 2_000)).build());
   }
 
   private Process start(Simulator sim, Path input) throws IOException {
@@ -99,9 +95,7 @@ class RunProcessTest {
 
   @Test
   void ctrlCLetsInFlightRequestsFinishAndExits130() throws Exception {
-    // 200 ms an answer (7 s a job): on a loaded machine this JVM's polls and the kill it spawns can
-    // lag by a second or more, and at 60 ms the job once ended before its SIGINT came (exit 0).
-    try (Simulator sim = simulator(Duration.ofMillis(200))) {
+    try (Simulator sim = simulator()) {
       Path input = input();
       Path output = dir.resolve("in.results.jsonl");
       Process run = start(sim, input);
