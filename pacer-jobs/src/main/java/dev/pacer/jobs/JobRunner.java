@@ -3,6 +3,7 @@ package dev.pacer.jobs;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pacer.PacerStats;
 import dev.pacer.Usage;
+import dev.pacer.anthropic.PromptText;
 import dev.pacer.estimate.TokenEstimator;
 import dev.pacer.jobs.batches.AutoRule;
 import dev.pacer.jobs.batches.BatchApi;
@@ -250,12 +251,12 @@ public final class JobRunner {
   }
 
   /**
-   * A request's input tokens as pacer-core's estimator sees them before any answer: the request
-   * body measured as the paced client measures it (about 0.5 tokens an ASCII character at first,
-   * two an ideograph, which errs high).
+   * A request's input tokens as pacer-core's estimator sees them before any answer: the prompt
+   * measured as the paced client measures it ({@link PromptText}; about 0.5 tokens an ASCII
+   * character at first, two an ideograph, which errs high).
    */
   private long estimatedInput(InputLine.Request request) {
-    return estimator.estimate(catalog.poolOf(request.model()), request.params().toString());
+    return estimator.estimate(catalog.poolOf(request.model()), PromptText.of(request.params().toString()));
   }
 
   // ---- The run ----------------------------------------------------------------------------------

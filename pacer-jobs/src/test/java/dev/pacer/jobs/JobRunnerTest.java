@@ -352,12 +352,12 @@ class JobRunnerTest {
     assertThat(estimate.rejected()).isEqualTo(1);
     assertThat(estimate.problems()).extracting(InputProblem::line).containsExactly(3);
     assertThat(estimate.pools()).extracting(JobEstimate.PoolEstimate::pool).containsExactly("haiku-4-5", "sonnet-4-5");
-    // 70 words (~90 tokens) in a ~440-character body: pacer-core's estimator, before any answer,
-    // counts 0.5 tokens a character of the body, as the Pacer will reserve: never low, at most ~2.5x.
+    // 70 words (~90 tokens) in a ~400-character prompt: pacer-core's estimator, before any answer,
+    // counts 0.5 tokens a character of the prompt as JSON (the settings left out), as the Pacer
+    // will reserve: never low, at most ~2.5x.
     assertThat(estimate.pools().get(0).inputTokens()).isBetween(90L, 250L)
         .isEqualTo(dev.pacer.estimate.TokenEstimator.calibrating().estimate("haiku-4-5",
-            "{\"model\":\"claude-haiku-4-5\",\"max_tokens\":100,\"messages\":[{\"role\":\"user\",\"content\":\""
-                + "word ".repeat(70) + "\"}]}"));
+            "{\"messages\":[{\"role\":\"user\",\"content\":\"" + "word ".repeat(70) + "\"}]}"));
     assertThat(estimate.pools().get(0).limits()).isEqualTo("50 / 50,000 / 10,000");
     assertThat(estimate.maxCostUsd()).isGreaterThan(estimate.inputCostUsd());
     assertThat(estimate.limitsKnown()).isTrue();

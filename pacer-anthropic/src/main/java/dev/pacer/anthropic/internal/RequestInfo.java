@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * What Pacer reads from a Messages or count_tokens request body, in one streaming pass.
@@ -14,8 +15,11 @@ import java.util.Optional;
  * @param model the {@code model}, or null when the body has none
  * @param maxTokens {@code max_tokens}, or 0 when absent
  * @param stream {@code stream}
- * @param estimateText the text the input-token estimator measures: the body as JSON, with large
- *     base64 payloads (images, PDFs) replaced by a fixed stand-in so they do not count as text
+ * @param estimateText the text the input-token estimator measures: the prompt's fields of the body
+ *     ({@link #PROMPT_FIELDS}) as JSON, with large base64 payloads (images, PDFs) replaced by a
+ *     fixed stand-in so they do not count as text. The request's settings (model, max_tokens,
+ *     metadata, ...) are left out: the server counts none of them, and measured they made a short
+ *     prompt look cheap per character, so that a long one was estimated low
  * @param cacheWrites whether the body marks anything {@code cache_control} (cache writes cost more
  *     than plain input, which the worst-case cost must allow for)
  */
@@ -29,6 +33,9 @@ public record RequestInfo(String model, long maxTokens, boolean stream, String e
    * estimator's cautious starting ratio of 0.5 tokens an ASCII character.
    */
   static final String PAYLOAD_STAND_IN = " ".repeat(3200);
+
+  /** The top-level fields the server counts as input: the prompt and the tools. */
+  static final Set<String> PROMPT_FIELDS = Set.of("system", "messages", "tools", "tool_choice", "mcp_servers");
 
   private static final JsonFactory JSON = new JsonFactory();
 
@@ -49,6 +56,25 @@ public record RequestInfo(String model, long maxTokens, boolean stream, String e
       String field = null;
       JsonToken token;
       while ((token = parser.nextToken()) != null) {
+        if (depth == 1 && token == JsonToken.FIELD_NAME && !PROMPT_FIELDS.contains(parser.currentName())) {
+          // A setting, not the prompt: read what Pacer needs of it, and leave it out of the text.
+          String setting = parser.currentName();
+          JsonToken value = parser.nextToken();
+          if (value == null) {
+            break;
+          }
+          if (value.isStructStart()) {
+            parser.skipChildren();
+            continue;
+          }
+          switch (setting) {
+            case "model" -> model = value == JsonToken.VALUE_STRING ? parser.getText() : model;
+            case "max_tokens" -> maxTokens = value == JsonToken.VALUE_NUMBER_INT ? Math.max(0, parser.getLongValue()) : maxTokens;
+            case "stream" -> stream = value == JsonToken.VALUE_TRUE;
+            default -> { }
+          }
+          continue;
+        }
         switch (token) {
           case FIELD_NAME -> {
             field = parser.currentName();
@@ -61,14 +87,6 @@ public record RequestInfo(String model, long maxTokens, boolean stream, String e
           case START_OBJECT, START_ARRAY -> depth++;
           case END_OBJECT, END_ARRAY -> depth--;
           default -> { }
-        }
-        if (depth == 1 && field != null && token.isScalarValue()) {
-          switch (field) {
-            case "model" -> model = token == JsonToken.VALUE_STRING ? parser.getText() : model;
-            case "max_tokens" -> maxTokens = token == JsonToken.VALUE_NUMBER_INT ? Math.max(0, parser.getLongValue()) : maxTokens;
-            case "stream" -> stream = token == JsonToken.VALUE_TRUE;
-            default -> { }
-          }
         }
         if (token == JsonToken.VALUE_STRING && parser.getTextLength() > PAYLOAD_CHARS && "data".equals(field)) {
           copy.writeString(PAYLOAD_STAND_IN);

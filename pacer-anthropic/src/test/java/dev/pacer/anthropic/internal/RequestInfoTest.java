@@ -20,7 +20,22 @@ class RequestInfoTest {
     assertThat(info.maxTokens()).isEqualTo(1024);
     assertThat(info.stream()).isTrue();
     assertThat(info.cacheWrites()).isFalse();
-    assertThat(info.estimateText()).contains("Hello there").hasSizeBetween(body.length() - 5, body.length() + 5);
+    // The settings are no part of the prompt: the server counts none of them.
+    assertThat(info.estimateText()).isEqualTo("{\"messages\":[{\"role\":\"user\",\"content\":\"Hello there\"}]}");
+  }
+
+  @Test
+  void theSystemPromptAndToolsAreMeasuredWhereverTheyStand() {
+    String body = "{\"tools\":[{\"name\":\"get_weather\",\"input_schema\":{\"type\":\"object\"}}],"
+        + "\"temperature\":0.2,\"stop_sequences\":[\"END\"],\"system\":\"Be brief.\",\"model\":\"claude-haiku-4-5\","
+        + "\"thinking\":{\"type\":\"enabled\",\"budget_tokens\":2000},\"max_tokens\":3000,"
+        + "\"messages\":[{\"role\":\"user\",\"content\":\"Weather in Paris?\"}]}";
+    RequestInfo info = RequestInfo.read(body.getBytes(StandardCharsets.UTF_8)).orElseThrow();
+
+    assertThat(info.model()).isEqualTo("claude-haiku-4-5");
+    assertThat(info.maxTokens()).isEqualTo(3000);
+    assertThat(info.estimateText()).contains("get_weather", "Be brief.", "Weather in Paris?")
+        .doesNotContain("temperature", "END", "budget_tokens", "claude-haiku-4-5", "3000");
   }
 
   @Test
