@@ -34,9 +34,7 @@ class InputRecountTest {
     try (Simulator sim = Simulator.start(server());
         Pacer pacer = pacerFor(sim)) {
       AnthropicClient client = Sim.paced(sim, pacer);
-      for (int i = 0; i < 4; i++) {
-        client.messages().create(Sim.params(i, 20)); // the estimator learns from these
-      }
+      answerShortPrompts(client);
       MessageCreateParams longPrompt = withPrompt(words(9_000, 1));
       long counted = client.messages().countTokens(countParams(longPrompt)).inputTokens();
       assertThat(counted).isBetween(5_000L, ITPM / 2);
@@ -60,9 +58,7 @@ class InputRecountTest {
     try (Simulator sim = Simulator.start(server());
         Pacer pacer = pacerFor(sim)) {
       AnthropicClient client = Sim.paced(sim, pacer);
-      for (int i = 0; i < 4; i++) {
-        client.messages().create(Sim.params(i, 20));
-      }
+      answerShortPrompts(client);
       MessageCreateParams tooLong = withPrompt(words(40_000, 3));
       long counted = client.messages().countTokens(countParams(tooLong)).inputTokens();
       assertThat(counted).isGreaterThan(ITPM);
@@ -77,6 +73,13 @@ class InputRecountTest {
           .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(DemandTooLargeException.class);
       assertThat(sim.stats().attempts()).isEqualTo(4); // neither was sent
       client.close();
+    }
+  }
+
+  /** Four short prompts answered: the estimator learns its ratio from them, and vouches for it. */
+  private static void answerShortPrompts(AnthropicClient client) {
+    for (int i = 0; i < 4; i++) {
+      client.messages().create(Sim.params(i, 20));
     }
   }
 

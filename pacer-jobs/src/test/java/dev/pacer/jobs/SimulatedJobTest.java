@@ -129,11 +129,7 @@ class SimulatedJobTest {
       Path input = write(dir.resolve("in.jsonl"), lines);
       PacingConfig pacing = PacingConfig.builder().requestsPerWindow(1_000).inputTokensPerWindow(20_000)
           .outputTokensPerWindow(100_000).window(window).burst(window).concurrency(32).build();
-      JobSummary summary;
-      try (SdkRequestSender sender = SdkRequestSender.builder().baseUrl(sim.baseUrl()).apiKey("test").pacing(pacing)
-          .build()) {
-        summary = JobRunner.builder(job(input, pacing).build()).sender(sender).build().run();
-      }
+      JobSummary summary = run(sim, input, pacing);
 
       SimulatorStats stats = sim.stats();
       assertThat(stats.inputTokensServed()).as("more than the burst: some must wait").isGreaterThan(25_000);
@@ -170,11 +166,7 @@ class SimulatedJobTest {
       Path input = write(dir.resolve("in.jsonl"), lines.toArray(String[]::new));
       PacingConfig pacing = PacingConfig.builder().requestsPerWindow(1_000).inputTokensPerWindow(30_000)
           .outputTokensPerWindow(100_000).window(window).build();
-      JobSummary summary;
-      try (SdkRequestSender sender = SdkRequestSender.builder().baseUrl(sim.baseUrl()).apiKey("test").pacing(pacing)
-          .build()) {
-        summary = JobRunner.builder(job(input, pacing).build()).sender(sender).build().run();
-      }
+      JobSummary summary = run(sim, input, pacing);
 
       SimulatorStats stats = sim.stats();
       assertThat(longOnes).isEqualTo(4);
@@ -200,11 +192,7 @@ class SimulatedJobTest {
       Path input = prompts(dir.resolve("in.jsonl"), n);
       PacingConfig pacing = PacingConfig.builder().requestsPerWindow(120).inputTokensPerWindow(1_000_000)
           .outputTokensPerWindow(1_000_000).window(window).build();
-      JobSummary summary;
-      try (SdkRequestSender sender = SdkRequestSender.builder().baseUrl(sim.baseUrl()).apiKey("test").pacing(pacing)
-          .build()) {
-        summary = JobRunner.builder(job(input, pacing).build()).sender(sender).build().run();
-      }
+      JobSummary summary = run(sim, input, pacing);
 
       assertThat(summary.succeeded()).isEqualTo(n);
       // The first burst went out before any answer: the server refused all but its allowance. After
@@ -228,6 +216,14 @@ class SimulatedJobTest {
           + ",\"messages\":[{\"role\":\"user\",\"content\":\"Think hard about " + i + "\"}]}}";
     }
     return write(dir.resolve("in.jsonl"), lines);
+  }
+
+  /** Runs the job in {@code input} against {@code sim} through a Pacer of its own, and says how it went. */
+  private static JobSummary run(Simulator sim, Path input, PacingConfig pacing) throws Exception {
+    try (SdkRequestSender sender = SdkRequestSender.builder().baseUrl(sim.baseUrl()).apiKey("test").pacing(pacing)
+        .build()) {
+      return JobRunner.builder(job(input, pacing).build()).sender(sender).build().run();
+    }
   }
 
   private static PacingConfig twoThousandOutputTokens(Duration window) {
@@ -299,11 +295,7 @@ class SimulatedJobTest {
       Path input = dir.resolve("in.jsonl");
       java.nio.file.Files.writeString(input, lines);
       PacingConfig pacing = PacingConfig.builder().window(window).concurrency(1).build();
-      JobSummary summary;
-      try (SdkRequestSender sender = SdkRequestSender.builder().baseUrl(sim.baseUrl()).apiKey("test").pacing(pacing)
-          .build()) {
-        summary = JobRunner.builder(job(input, pacing).build()).sender(sender).build().run();
-      }
+      JobSummary summary = run(sim, input, pacing);
 
       Map<String, JsonNode> byId = results(dir.resolve("in.results.jsonl")).stream()
           .collect(Collectors.toMap(n -> n.path("custom_id").asText(), n -> n.path("result")));
@@ -374,10 +366,7 @@ class SimulatedJobTest {
           "{\"custom_id\":\"odd\",\"params\":{\"model\":\"claude-haiku-4-5\",\"max_tokens\":10,"
               + "\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"mystery_block\"}]}]}}");
       PacingConfig pacing = PacingConfig.builder().build();
-      JobSummary summary;
-      try (SdkRequestSender sender = SdkRequestSender.builder().baseUrl(sim.baseUrl()).apiKey("test").pacing(pacing).build()) {
-        summary = JobRunner.builder(job(input, pacing).build()).sender(sender).build().run();
-      }
+      JobSummary summary = run(sim, input, pacing);
       List<RequestRecord> records = sim.stats().records();
       assertThat(records.stream().filter(r -> r.maxTokens() == 30000)).allMatch(RequestRecord::stream).hasSize(1);
       assertThat(records.stream().filter(r -> r.maxTokens() == 50)).noneMatch(RequestRecord::stream);
@@ -416,10 +405,7 @@ class SimulatedJobTest {
           .poolLimits("haiku-4-5", Limits.of(20, 1_000_000, 1_000_000))
           .poolLimits("sonnet-4-5", Limits.of(10, 1_000_000, 1_000_000))
           .build();
-      JobSummary summary;
-      try (SdkRequestSender sender = SdkRequestSender.builder().baseUrl(sim.baseUrl()).apiKey("test").pacing(pacing).build()) {
-        summary = JobRunner.builder(job(input, pacing).build()).sender(sender).build().run();
-      }
+      JobSummary summary = run(sim, input, pacing);
       assertThat(sim.stats().rateLimited()).isZero();
       assertThat(summary.succeeded()).isEqualTo(20);
       assertThat(sim.stats().records().stream().map(RequestRecord::pool).distinct()).containsExactlyInAnyOrder(

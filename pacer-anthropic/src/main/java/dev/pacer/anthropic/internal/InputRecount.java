@@ -12,6 +12,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The server's own count of a Messages request's input, asked of {@code count_tokens} when Pacer
@@ -22,9 +25,12 @@ import java.util.OptionalLong;
  */
 final class InputRecount {
 
-  /** The Messages fields count_tokens takes; the others (max_tokens, stream, ...) it refuses. */
-  static final List<String> COUNTED_FIELDS = List.of("model", "messages", "system", "tools", "tool_choice", "thinking",
-      "mcp_servers");
+  /**
+   * The Messages fields count_tokens takes: the prompt's (those the estimator measures), the model
+   * and the thinking settings; the others (max_tokens, stream, ...) it refuses.
+   */
+  static final Set<String> COUNTED_FIELDS = Stream.concat(RequestInfo.PROMPT_FIELDS.stream(),
+      Stream.of("model", "thinking")).collect(Collectors.toUnmodifiableSet());
 
   private InputRecount() {}
 
