@@ -20,9 +20,14 @@ import java.util.Objects;
  * @param sendReported whether each attempt's transport calls {@link Permit#sent()} when the request
  *     has left; the governor then knows how long a full bucket at the server went without refill
  *     (see {@link Permit#sent()})
+ * @param cacheReadAssumed whether {@code inputText} leaves out a prompt prefix expected to be read
+ *     from the server's prompt cache (which the input limit does not count). Its answer then says
+ *     nothing about the text's ratio of tokens to characters, whether the guess was right (the
+ *     read is not counted) or wrong (the prefix was written, and counted): the estimator does not
+ *     learn from it
  */
 public record Demand(String model, long inputTokens, String inputText, long maxTokens, Priority priority,
-    Duration timeout, Endpoint endpoint, boolean sendReported) {
+    Duration timeout, Endpoint endpoint, boolean sendReported, boolean cacheReadAssumed) {
 
   /** Marks inputTokens as "estimate from inputText". */
   public static final long ESTIMATE = -1;
@@ -40,7 +45,13 @@ public record Demand(String model, long inputTokens, String inputText, long maxT
   /** A demand whose sends are not reported (see {@link #sendReported}). */
   public Demand(String model, long inputTokens, String inputText, long maxTokens, Priority priority, Duration timeout,
       Endpoint endpoint) {
-    this(model, inputTokens, inputText, maxTokens, priority, timeout, endpoint, false);
+    this(model, inputTokens, inputText, maxTokens, priority, timeout, endpoint, false, false);
+  }
+
+  /** A demand that assumes no prompt-cache read (see {@link #cacheReadAssumed}). */
+  public Demand(String model, long inputTokens, String inputText, long maxTokens, Priority priority, Duration timeout,
+      Endpoint endpoint, boolean sendReported) {
+    this(model, inputTokens, inputText, maxTokens, priority, timeout, endpoint, sendReported, false);
   }
 
   public Demand {
@@ -80,16 +91,16 @@ public record Demand(String model, long inputTokens, String inputText, long maxT
   }
 
   public Demand withPriority(Priority newPriority) {
-    return new Demand(model, inputTokens, inputText, maxTokens, newPriority, timeout, endpoint, sendReported);
+    return new Demand(model, inputTokens, inputText, maxTokens, newPriority, timeout, endpoint, sendReported, cacheReadAssumed);
   }
 
   public Demand withTimeout(Duration newTimeout) {
-    return new Demand(model, inputTokens, inputText, maxTokens, priority, newTimeout, endpoint, sendReported);
+    return new Demand(model, inputTokens, inputText, maxTokens, priority, newTimeout, endpoint, sendReported, cacheReadAssumed);
   }
 
   /** The same demand, its attempts' transport calling {@link Permit#sent()} when each request has left. */
   public Demand withSendReported() {
-    return new Demand(model, inputTokens, inputText, maxTokens, priority, timeout, endpoint, true);
+    return new Demand(model, inputTokens, inputText, maxTokens, priority, timeout, endpoint, true, cacheReadAssumed);
   }
 
   /**
@@ -100,7 +111,16 @@ public record Demand(String model, long inputTokens, String inputText, long maxT
     if (knownInputTokens < 0) {
       throw new IllegalArgumentException("input tokens must be >= 0, got " + knownInputTokens);
     }
-    return new Demand(model, knownInputTokens, inputText, maxTokens, priority, timeout, endpoint, sendReported);
+    return new Demand(model, knownInputTokens, inputText, maxTokens, priority, timeout, endpoint, sendReported,
+        cacheReadAssumed);
+  }
+
+  /**
+   * The same demand, its {@code inputText} leaving out a prompt prefix expected to be read from
+   * the server's cache (see {@link #cacheReadAssumed}).
+   */
+  public Demand withCacheReadAssumed() {
+    return new Demand(model, inputTokens, inputText, maxTokens, priority, timeout, endpoint, sendReported, true);
   }
 
   public boolean needsEstimate() {
@@ -110,6 +130,6 @@ public record Demand(String model, long inputTokens, String inputText, long maxT
   @Override
   public String toString() {
     return "Demand[" + endpoint + " " + model + ", input " + (needsEstimate() ? "~" + inputText.length() + " chars" : inputTokens)
-        + ", max_tokens " + maxTokens + ", " + priority + (timeout == null ? "" : ", timeout " + timeout) + "]";
+        + (cacheReadAssumed ? " after a cached prefix" : "") + ", max_tokens " + maxTokens + ", " + priority + (timeout == null ? "" : ", timeout " + timeout) + "]";
   }
 }

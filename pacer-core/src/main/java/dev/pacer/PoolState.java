@@ -747,7 +747,7 @@ final class PoolState {
               "input_tokens burst >= " + Math.round(capacity[IN])));
         }
         if (permit.demand.needsEstimate()) {
-          boolean partlyCached = usage.cacheReadInputTokens() > 0 && !countsCacheReads;
+          boolean partlyCached = (usage.cacheReadInputTokens() > 0 || permit.demand.cacheReadAssumed()) && !countsCacheReads;
           config.estimator().calibrate(name, permit.demand.inputText(), actualInput, partlyCached);
           if (!estimatorTrusted && config.estimator().isCalibrated(name)) {
             // Once, when the estimator starts to vouch for its estimates: every waiter is

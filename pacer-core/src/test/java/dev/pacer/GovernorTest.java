@@ -160,6 +160,32 @@ class GovernorTest {
   }
 
   @Test
+  void anAnswerToATextThatLeftOutAGuessedCacheReadIsNotAnOrdinarySample() {
+    List<Boolean> partlyCached = new CopyOnWriteArrayList<>();
+    dev.pacer.estimate.TokenEstimator recording = new dev.pacer.estimate.TokenEstimator() {
+      @Override
+      public long estimate(String pool, CharSequence text) {
+        return text.length();
+      }
+
+      @Override
+      public void calibrate(String pool, CharSequence text, long actualInputTokens, boolean cached) {
+        partlyCached.add(cached);
+      }
+    };
+    Governor governor = new Governor(GovernorConfig.builder().limits(Limits.of(600, 1_000_000, 1_000_000))
+        .estimator(recording).build(), time);
+    Demand question = Demand.estimated(MODEL, "Question: what is the main figure?", 20);
+
+    governor.tryAcquire(question).orElseThrow().settle(Usage.of(12, 5));
+    // The guess was wrong: the server wrote the prefix, and counted it, against a text without it.
+    governor.tryAcquire(question.withCacheReadAssumed()).orElseThrow().settle(new Usage(12, 4_000, 0, 0, 5));
+    governor.tryAcquire(question.withCacheReadAssumed()).orElseThrow().settle(new Usage(12, 0, 0, 4_000, 5));
+
+    assertThat(partlyCached).containsExactly(false, true, true);
+  }
+
+  @Test
   void aDemandLargerThanAKnownLimitFailsAtOnceNamingTheLimit() {
     Governor governor = governor(Limits.of(50, 30_000, 8_000), null, OutputRule.RESERVE);
     assertThatThrownBy(() -> governor.acquire(Demand.of(MODEL, 10, 9_000)))

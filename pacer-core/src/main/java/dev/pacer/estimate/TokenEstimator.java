@@ -18,7 +18,9 @@ public interface TokenEstimator {
   /**
    * As {@link #calibrate(String, CharSequence, long)}; {@code partlyCached}: part of the prompt was
    * read from the cache and not counted, so the count is not what the text's length would say
-   * (a write of the same prompt counts it all). Default: the three-argument form.
+   * (a write of the same prompt counts it all); also when the text left out a prefix expected to
+   * be read from the cache (the count then covers either less or more than the text). Default:
+   * the three-argument form.
    */
   default void calibrate(String pool, CharSequence text, long actualInputTokens, boolean partlyCached) {
     calibrate(pool, text, actualInputTokens);

@@ -32,6 +32,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -47,15 +48,23 @@ final class Exchange {
   private final RequestOptions options;
   private final Route route;
   private final String model;
-  private final Demand demand;
+  private volatile Demand demand;
   private final String pool;
   private final CostTracker.Reservation reservation;
+  private final CacheBreakpoints breakpoints;
+  private volatile PromptCacheModel.Plan cachePlan = PromptCacheModel.Plan.NOTHING;
+  private volatile long lastSentAt;
   private final AtomicBoolean ended = new AtomicBoolean();
   private final AtomicBoolean recounted = new AtomicBoolean();
   private volatile AnthropicIoException lastNoAnswer;
 
   private Exchange(PacingContext context, HttpClient delegate, HttpRequest request, RequestOptions options,
       Route route, String model, Demand demand, CostTracker.Reservation reservation) {
+    this(context, delegate, request, options, route, model, demand, reservation, CacheBreakpoints.NONE);
+  }
+
+  private Exchange(PacingContext context, HttpClient delegate, HttpRequest request, RequestOptions options,
+      Route route, String model, Demand demand, CostTracker.Reservation reservation, CacheBreakpoints breakpoints) {
     this.context = context;
     this.delegate = delegate;
     this.request = request;
@@ -66,6 +75,7 @@ final class Exchange {
     this.demand = request.body().orElse(null) instanceof BytesBody ? demand.withSendReported() : demand;
     this.pool = context.pacer().governor().poolOf(demand);
     this.reservation = reservation;
+    this.breakpoints = breakpoints;
   }
 
   /**
@@ -97,11 +107,15 @@ final class Exchange {
         RequestInfo info = read.get();
         Demand demand = new Demand(info.model(), Demand.ESTIMATE, info.estimateText(), info.maxTokens(), priority,
             timeout, Demand.Endpoint.MESSAGES);
+        // The cost's worst case is the whole prompt's; the limits' hold leaves out a prefix the
+        // server is expected to read from its cache.
         CostTracker.Reservation reservation = costs.hasBudget()
             ? costs.reserve(info.model(), estimate(context, demand), info.maxTokens(), info.cacheWrites(), false)
             : costs.reserve(info.model(), 0.0, "no budget");
+        CacheBreakpoints breakpoints = info.cacheWrites() && !countsCacheReads(context, demand)
+            ? CacheBreakpoints.of(body) : CacheBreakpoints.NONE;
         return Optional.of(new Exchange(context, delegate, request, options, route, info.model(),
-            demand, reservation));
+            demand, reservation, breakpoints));
       }
       case COUNT_TOKENS -> {
         String model = RequestInfo.read(body).map(RequestInfo::model).orElse("unknown");
@@ -125,8 +139,31 @@ final class Exchange {
     }
   }
 
+  /** What the request asks of the limits; final once {@link #cacheWarmedUp()} has completed. */
   Demand demand() {
     return demand;
+  }
+
+  /**
+   * Completes when the request may go as far as the prompt cache is concerned: at once, unless
+   * another request is writing a prefix this one marks; then when that one has been answered (see
+   * {@link PromptCacheModel}), or after {@link #LONGEST_CACHE_WAIT} should it never end. The demand
+   * is then decided: without the prefix expected to be read from the cache, if any.
+   */
+  CompletableFuture<Void> cacheWarmedUp() {
+    if (breakpoints.isEmpty()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    PromptCacheModel.Plan plan = context.promptCache().plan(breakpoints, context.time().nanoTime());
+    if (plan.mustWait()) {
+      return plan.waitFor().completeOnTimeout(null, LONGEST_CACHE_WAIT.toMillis(), TimeUnit.MILLISECONDS)
+          .thenCompose(ignored -> cacheWarmedUp());
+    }
+    cachePlan = plan;
+    plan.read().ifPresent(prefix -> demand = new Demand(demand.model(), Demand.ESTIMATE, breakpoints.textAfter(prefix),
+        demand.maxTokens(), demand.priority(), demand.timeout(), demand.endpoint(), demand.sendReported())
+        .withCacheReadAssumed());
+    return CompletableFuture.completedFuture(null);
   }
 
   /**
@@ -151,6 +188,7 @@ final class Exchange {
    */
   HttpResponse attempt(Permit permit) throws IOException, InterruptedException {
     context.observe(o -> o.granted(pool, permit.waited()));
+    lastSentAt = context.time().nanoTime();
     HttpResponse response;
     try {
       response = delegate.execute(reportingSendTo(permit), options);
@@ -270,6 +308,7 @@ final class Exchange {
   /** The request ended without usage (failed, cancelled, refused). */
   void abandon() {
     if (ended.compareAndSet(false, true)) {
+      context.promptCache().writeEnded(cachePlan.writes());
       reservation.release();
     }
   }
@@ -278,6 +317,10 @@ final class Exchange {
   private void finish(Usage usage) {
     if (ended.compareAndSet(false, true)) {
       if (route.kind() == Route.Kind.MESSAGES) {
+        if (!usage.equals(Usage.NONE)) {
+          context.promptCache().answered(breakpoints, cachePlan.read(), usage, lastSentAt);
+        }
+        context.promptCache().writeEnded(cachePlan.writes());
         reservation.commit(model, usage, false);
         context.observe(o -> o.used(pool, model, usage));
       } else {
@@ -314,6 +357,17 @@ final class Exchange {
 
   private static long estimate(PacingContext context, Demand demand) {
     return context.estimator().estimate(context.pacer().governor().poolOf(demand), demand.inputText());
+  }
+
+  /** Whether the demand's pool counts cache reads against its input limit (a few old models): then nothing is left out. */
+  /**
+   * The longest a request waits for another to write the prompt prefix they share: a safety net
+   * for a writer that never ends (a stream nobody reads); an answer normally ends the wait.
+   */
+  static final Duration LONGEST_CACHE_WAIT = Duration.ofMinutes(2);
+
+  private static boolean countsCacheReads(PacingContext context, Demand demand) {
+    return context.pacer().governor().config().catalog().countsCacheReads(context.pacer().governor().poolOf(demand));
   }
 
   private static Optional<Priority> priority(HttpRequest request) {

@@ -46,6 +46,7 @@ public final class PacedHttpClient implements HttpClient {
     }
     Exchange exchange = opened.get();
     try {
+      awaitCache(exchange);
       return call(exchange, options);
     } catch (RequestFailedException e) {
       return exchange.gaveUp(e);
@@ -85,6 +86,36 @@ public final class PacedHttpClient implements HttpClient {
       return unpaced.executeAsync(request, options);
     }
     Exchange exchange = opened.get();
+    CompletableFuture<Void> cacheWarmedUp = exchange.cacheWarmedUp();
+    if (cacheWarmedUp.isDone()) {
+      return pacedCall(exchange, options);
+    }
+    // Another request is writing this one's prompt prefix to the cache: wait for its answer first.
+    CancellingFuture<HttpResponse> result = new CancellingFuture<>(cacheWarmedUp);
+    cacheWarmedUp.whenComplete((ignored, error) -> {
+      if (result.isDone()) {
+        exchange.abandon(); // cancelled while waiting
+        return;
+      }
+      CompletableFuture<HttpResponse> paced = pacedCall(exchange, options);
+      result.whenComplete((response, failure) -> {
+        if (result.isCancelled()) {
+          paced.cancel(true);
+        }
+      });
+      paced.whenComplete((response, failure) -> {
+        if (failure != null) {
+          result.completeExceptionally(unwrap(failure));
+        } else if (!result.complete(response)) {
+          Responses.closeQuietly(response);
+        }
+      });
+    });
+    return result;
+  }
+
+  /** The paced call of an exchange whose demand is decided, refused ones recounted (see {@link #callCounted}). */
+  private CompletableFuture<HttpResponse> pacedCall(Exchange exchange, RequestOptions options) {
     CompletableFuture<HttpResponse> paced = context.pacer().callAsync(exchange.demand(), exchange::attemptAsync);
     CancellingFuture<HttpResponse> result = new CancellingFuture<>(paced);
     paced.whenComplete((response, error) -> {
@@ -96,6 +127,15 @@ public final class PacedHttpClient implements HttpClient {
       }
     });
     return result;
+  }
+
+  /** Waits, on the calling thread, until the prompt cache lets the request go (see {@link Exchange#cacheWarmedUp()}). */
+  private static void awaitCache(Exchange exchange) throws InterruptedException {
+    try {
+      exchange.cacheWarmedUp().get();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("waiting for the prompt cache failed", e.getCause()); // it completes normally only
+    }
   }
 
   /**

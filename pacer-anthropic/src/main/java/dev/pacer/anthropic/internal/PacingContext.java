@@ -37,6 +37,7 @@ public final class PacingContext {
   private final List<AttemptObserver> observers = new CopyOnWriteArrayList<>();
   private final AtomicLong callIds = new AtomicLong();
   private final Map<String, CallLink> calls = new ConcurrentHashMap<>();
+  private final PromptCacheModel promptCache = new PromptCacheModel();
 
   public PacingContext(Pacer pacer, CostTracker costs, Priority defaultPriority, Duration requestTimeout,
       TimeSource time) {
@@ -66,6 +67,11 @@ public final class PacingContext {
 
   TimeSource time() {
     return time;
+  }
+
+  /** The prompt prefixes the server has been seen to cache, shared by this client's requests. */
+  PromptCacheModel promptCache() {
+    return promptCache;
   }
 
   TokenEstimator estimator() {

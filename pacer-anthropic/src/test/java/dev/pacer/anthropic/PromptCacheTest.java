@@ -1,0 +1,99 @@
+package dev.pacer.anthropic;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.anthropic.client.AnthropicClient;
+import com.anthropic.models.messages.CacheControlEphemeral;
+import com.anthropic.models.messages.Message;
+import com.anthropic.models.messages.MessageCreateParams;
+import com.anthropic.models.messages.TextBlockParam;
+import dev.pacer.Pacer;
+import dev.pacer.anthropic.testing.Sim;
+import dev.pacer.events.PacerEvent;
+import dev.pacer.simulator.Latency;
+import dev.pacer.simulator.RequestRecord;
+import dev.pacer.simulator.Simulator;
+import dev.pacer.simulator.SimulatorConfig;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Questions on one document cached as the system prompt, all handed over at once: one request
+ * writes the document to the cache and the rest wait for its answer (sent together, each would
+ * write it: counted whole against the input limit and billed at the write price); then they are
+ * held at what the server counts, not at the document they read from the cache.
+ */
+class PromptCacheTest {
+
+  private static final Duration FIRST_TOKEN = Duration.ofMillis(300);
+
+  @Test
+  void questionsOnACachedDocumentWaitForItsWriteThenHoldOnlyWhatTheServerCounts() throws Exception {
+    SimulatorConfig server = SimulatorConfig.builder().rpm(300).itpm(60_000).otpm(30_000).window(Sim.WINDOW)
+        .outputTokens(10, 20).latency(Latency.of(FIRST_TOKEN, 400)).seed(5).build();
+    Sim.Events events = new Sim.Events();
+    try (Simulator sim = Simulator.start(server);
+        Pacer pacer = Sim.pacerFor(sim).listener(events).build()) {
+      AnthropicClient client = Sim.paced(sim, pacer);
+      String document = document(4_000);
+      List<CompletableFuture<Message>> answers = new ArrayList<>();
+      for (int i = 0; i < 12; i++) {
+        answers.add(client.async().messages().create(question(document, i)));
+      }
+      for (CompletableFuture<Message> answer : answers) {
+        answer.get(60, TimeUnit.SECONDS);
+      }
+      Message later = client.messages().create(question(document, 12)); // the blocking path
+      assertThat(later.usage().cacheReadInputTokens()).contains(writtenTokens(sim));
+
+      List<RequestRecord> records = new ArrayList<>(sim.stats().records());
+      records.sort(Comparator.comparing(RequestRecord::time));
+      assertThat(records).hasSize(13).allSatisfy(record -> assertThat(record.status()).isEqualTo(200));
+      RequestRecord writer = records.get(0);
+      assertThat(writer.cacheCreationInputTokens()).isGreaterThan(3_000);
+      for (RequestRecord reader : records.subList(1, records.size())) {
+        assertThat(reader.cacheCreationInputTokens()).isZero();
+        assertThat(reader.cacheReadInputTokens()).isEqualTo(writer.cacheCreationInputTokens());
+        // Sent only once the writer had been answered, which takes at least its first token's time.
+        assertThat(Duration.between(writer.time(), reader.time())).isGreaterThanOrEqualTo(FIRST_TOKEN.minusMillis(50));
+      }
+
+      await().atMost(Duration.ofSeconds(10)).until(() -> events.of(PacerEvent.Settled.class).size() == 13);
+      List<PacerEvent.Settled> settled = events.of(PacerEvent.Settled.class);
+      List<PacerEvent.Settled> reads = settled.stream()
+          .filter(each -> each.actualInputTokens() < writer.cacheCreationInputTokens()).toList();
+      assertThat(reads).hasSize(12).allSatisfy(read ->
+          // Held at the question, not at the document read from the cache.
+          assertThat(read.estimatedInputTokens()).isLessThan(writer.cacheCreationInputTokens() / 10));
+      assertThat(sim.stats().rateLimited()).isZero();
+      client.close();
+    }
+  }
+
+  private static long writtenTokens(Simulator sim) {
+    return sim.stats().records().stream().mapToLong(RequestRecord::cacheCreationInputTokens).max().orElse(0);
+  }
+
+  private static MessageCreateParams question(String document, int i) {
+    return MessageCreateParams.builder().model(Sim.MODEL).maxTokens(20)
+        .systemOfTextBlockParams(List.of(TextBlockParam.builder().text(document)
+            .cacheControl(CacheControlEphemeral.builder().build()).build()))
+        .addUserMessage("Question " + i + ": what is the main figure?")
+        .build();
+  }
+
+  private static String document(int words) {
+    String[] vocabulary = {"market", "growth", "figure", "report", "quarter", "revenue", "region", "margin"};
+    StringBuilder text = new StringBuilder("Document:");
+    for (int i = 0; i < words; i++) {
+      text.append(' ').append(vocabulary[(i * 5 + i / 7) % vocabulary.length]);
+    }
+    return text.toString();
+  }
+}
