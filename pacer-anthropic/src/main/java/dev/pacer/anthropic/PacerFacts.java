@@ -39,7 +39,10 @@ public record PacerFacts(int attempts, String pool, Optional<Duration> waited, O
   public static final String ATTEMPTS = "x-pacer-attempts";
   /** The rate-limit pool. */
   public static final String POOL = "x-pacer-pool";
-  /** Milliseconds the successful attempt waited for capacity. */
+  /**
+   * Milliseconds the successful attempt waited for capacity, and before that, if it did, for
+   * another request to write the prompt prefix they share to the cache.
+   */
   public static final String WAITED_MS = "x-pacer-waited-ms";
   /** The failure kind of the last attempt, lower case ({@code rate_limited}, {@code overloaded}, …). */
   public static final String FAILURE = "x-pacer-failure";

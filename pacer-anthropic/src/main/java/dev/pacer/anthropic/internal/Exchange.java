@@ -54,6 +54,9 @@ final class Exchange {
   private final CacheBreakpoints breakpoints;
   private volatile PromptCacheModel.Plan cachePlan = PromptCacheModel.Plan.NOTHING;
   private volatile long lastSentAt;
+  /** When the exchange opened, then how long it waited for another request's cache write (see cacheWarmedUp). */
+  private final long openedAt;
+  private volatile long cacheWaitNanos;
   private final AtomicBoolean ended = new AtomicBoolean();
   private final AtomicBoolean recounted = new AtomicBoolean();
   private volatile AnthropicIoException lastNoAnswer;
@@ -76,6 +79,7 @@ final class Exchange {
     this.pool = context.pacer().governor().poolOf(demand);
     this.reservation = reservation;
     this.breakpoints = breakpoints;
+    this.openedAt = context.time().nanoTime();
   }
 
   /**
@@ -160,6 +164,7 @@ final class Exchange {
           .thenCompose(ignored -> cacheWarmedUp());
     }
     cachePlan = plan;
+    cacheWaitNanos = Math.max(0, context.time().nanoTime() - openedAt);
     plan.read().ifPresent(prefix -> demand = new Demand(demand.model(), Demand.ESTIMATE, breakpoints.textAfter(prefix),
         demand.maxTokens(), demand.priority(), demand.timeout(), demand.endpoint(), demand.sendReported())
         .withCacheReadAssumed());
@@ -338,7 +343,7 @@ final class Exchange {
     Map<String, String> facts = new LinkedHashMap<>();
     facts.put(PacerFacts.ATTEMPTS, Integer.toString(permit.attempt()));
     facts.put(PacerFacts.POOL, pool);
-    facts.put(PacerFacts.WAITED_MS, Long.toString(permit.waited().toMillis()));
+    facts.put(PacerFacts.WAITED_MS, Long.toString(permit.waited().plusNanos(cacheWaitNanos).toMillis()));
     return facts;
   }
 
