@@ -179,6 +179,12 @@ public final class SimulateCommand implements Callable<Integer> {
           + " is (hundreds of tokens). Default: ${DEFAULT-VALUE}.")
   long hiddenPromptTokens;
 
+  @Option(names = "--cache-ready", paramLabel = "WHEN", defaultValue = "admission",
+      description = "When a request's prompt-cache writes can be read by others: admission, or first-token"
+          + " (a plain request's first token; a stream's start), as the API's prompt-caching guide says."
+          + " Default: ${DEFAULT-VALUE}.")
+  String cacheReady;
+
   @Option(names = "--data", paramLabel = "FILE",
       description = "A properties file laid over the packaged models data file (pools, tiers).")
   Path data;
@@ -213,6 +219,11 @@ public final class SimulateCommand implements Callable<Integer> {
         .latency(parse("--latency", () -> Latency.parse(latency)))
         .maxRequestBytes(maxRequestBytes);
     parse("--hidden-prompt-tokens", () -> b.hiddenPromptTokens(hiddenPromptTokens));
+    parse("--cache-ready", () -> b.cacheReadyAtFirstToken(switch (cacheReady) {
+      case "admission" -> false;
+      case "first-token" -> true;
+      default -> throw new IllegalArgumentException("expected admission or first-token, not '" + cacheReady + "'");
+    }));
     if (rpm != null) b.rpm(rpm);
     if (itpm != null) b.itpm(itpm);
     if (otpm != null) b.otpm(otpm);
@@ -286,6 +297,8 @@ public final class SimulateCommand implements Callable<Integer> {
     sb.append(", output rule ").append(c.outputRule().name().toLowerCase(Locale.ROOT));
     sb.append(", latency ").append(c.latency());
     sb.append(", seed ").append(c.seed());
+    if (c.hiddenPromptTokens() > 0) sb.append(", ").append(c.hiddenPromptTokens()).append(" hidden prompt tokens");
+    if (c.cacheReadyAtFirstToken()) sb.append(", cache writes readable from the first token");
     if (!c.faults().isEmpty()) sb.append(", faults: ").append(c.faults());
     c.limitChanges().forEach(l -> sb.append(", limits at ").append(l));
     sb.append(", batches ").append(c.batchRate()).append("/s expiring after ").append(Durations.format(c.batchExpiry()));

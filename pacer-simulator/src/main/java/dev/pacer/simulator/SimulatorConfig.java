@@ -45,6 +45,7 @@ public final class SimulatorConfig {
   private final Latency latency;
   private final long maxRequestBytes;
   private final long hiddenPromptTokens;
+  private final boolean cacheReadyAtFirstToken;
   private final int port;
   private final SimulatorClock clock;
   private final int minOutputTokens;
@@ -74,6 +75,7 @@ public final class SimulatorConfig {
     this.latency = b.latency;
     this.maxRequestBytes = b.maxRequestBytes;
     this.hiddenPromptTokens = b.hiddenPromptTokens;
+    this.cacheReadyAtFirstToken = b.cacheReadyAtFirstToken;
     this.port = b.port;
     this.clock = b.clock;
     this.minOutputTokens = b.minOutputTokens;
@@ -116,6 +118,7 @@ public final class SimulatorConfig {
     b.latency = latency;
     b.maxRequestBytes = maxRequestBytes;
     b.hiddenPromptTokens = hiddenPromptTokens;
+    b.cacheReadyAtFirstToken = cacheReadyAtFirstToken;
     b.port = port;
     b.clock = clock;
     b.minOutputTokens = minOutputTokens;
@@ -190,6 +193,11 @@ public final class SimulatorConfig {
   /** Input tokens counted on every request beyond what it carries; 0 unless configured. */
   public long hiddenPromptTokens() {
     return hiddenPromptTokens;
+  }
+
+  /** Whether a plain request's cache writes become readable only at its first token (see the builder). */
+  public boolean cacheReadyAtFirstToken() {
+    return cacheReadyAtFirstToken;
   }
 
   public int port() {
@@ -284,6 +292,7 @@ public final class SimulatorConfig {
     private Latency latency = Latency.off();
     private long maxRequestBytes = DEFAULT_MAX_REQUEST_BYTES;
     private long hiddenPromptTokens;
+    private boolean cacheReadyAtFirstToken;
     private int port;
     private SimulatorClock clock = SimulatorClock.system();
     private int minOutputTokens = 20;
@@ -396,6 +405,18 @@ public final class SimulatorConfig {
         throw new IllegalArgumentException("hiddenPromptTokens must be 0 or more, not " + tokens);
       }
       this.hiddenPromptTokens = tokens;
+      return this;
+    }
+
+    /**
+     * When the prefixes a request writes to the prompt cache can be read by others: false
+     * (default), from its admission; true, from its first token (its {@code message_start} for a
+     * stream, which leaves at admission), as Anthropic's prompt-caching guide says of the API
+     * ("a cache entry only becomes available after the first response begins"): requests sent
+     * together with one uncached prefix then each write it, and are each counted for it.
+     */
+    public Builder cacheReadyAtFirstToken(boolean atFirstToken) {
+      this.cacheReadyAtFirstToken = atFirstToken;
       return this;
     }
 

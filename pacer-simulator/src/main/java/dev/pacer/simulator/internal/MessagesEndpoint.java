@@ -110,7 +110,10 @@ final class MessagesEndpoint {
     if (acceleration != null) {
       engine.acceleration().admitted(admittedAt);
     }
-    engine.promptCache().remember(pool, split);
+    boolean readyLater = engine.config().cacheReadyAtFirstToken() && !request.stream();
+    if (!readyLater) {
+      engine.promptCache().remember(pool, split); // a stream's response begins now
+    }
     Answer answer = engine.answers().answer(prompt.promptHash(), request.maxTokens());
     String messageId = engine.ids().messageId();
     outcome.status = 200;
@@ -118,6 +121,10 @@ final class MessagesEndpoint {
     if (request.stream()) {
       stream(call, request, split, answer, messageId, buckets, admittedAt, headers, outcome, broken);
     } else {
+      if (readyLater) {
+        waitUntil(admittedAt + latency.nanosUntilToken(1));
+        engine.promptCache().remember(pool, split);
+      }
       plain(call, request, split, answer, messageId, buckets, admittedAt, headers, outcome, broken);
     }
   }
