@@ -81,6 +81,42 @@ class PromptCacheTest {
     }
   }
 
+  @Test
+  void aStreamWritingThePrefixLetsTheOthersGoWhenItBeginsNotWhenItEnds() throws Exception {
+    // Slow answers: 10-20 tokens at 20 a second after the first token, so a stream ends long after it began.
+    SimulatorConfig server = SimulatorConfig.builder().rpm(300).itpm(60_000).otpm(30_000).window(Sim.WINDOW)
+        .outputTokens(10, 20).latency(Latency.of(FIRST_TOKEN, 20)).seed(5).build();
+    try (Simulator sim = Simulator.start(server);
+        Pacer pacer = Sim.pacerFor(sim).build()) {
+      AnthropicClient client = Sim.paced(sim, pacer);
+      String document = document(4_000);
+      CompletableFuture<Void> streamed = new CompletableFuture<>();
+      client.async().messages().createStreaming(question(document, 0)).subscribe(event -> { })
+          .onCompleteFuture().whenComplete((done, error) -> streamed.complete(null));
+      // The stream's request first: the others once the server is answering it.
+      await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).until(() -> sim.stats().inFlight() == 1);
+      List<CompletableFuture<Message>> answers = new ArrayList<>();
+      for (int i = 1; i <= 4; i++) {
+        answers.add(client.async().messages().create(question(document, i)));
+      }
+      for (CompletableFuture<Message> answer : answers) {
+        assertThat(answer.get(60, TimeUnit.SECONDS).usage().cacheReadInputTokens()).hasValueSatisfying(
+            read -> assertThat(read).isPositive());
+      }
+      streamed.get(60, TimeUnit.SECONDS);
+
+      List<RequestRecord> records = new ArrayList<>(sim.stats().records());
+      records.sort(Comparator.comparing(RequestRecord::time));
+      RequestRecord writer = records.get(0);
+      assertThat(writer.stream()).isTrue();
+      assertThat(writer.cacheCreationInputTokens()).isPositive();
+      // The stream's message_start leaves at its admission; its last token comes at least 0.75 s later.
+      assertThat(records.subList(1, records.size())).hasSize(4).allSatisfy(reader ->
+          assertThat(Duration.between(writer.time(), reader.time())).isLessThan(FIRST_TOKEN));
+      client.close();
+    }
+  }
+
   private static long writtenTokens(Simulator sim) {
     return sim.stats().records().stream().mapToLong(RequestRecord::cacheCreationInputTokens).max().orElse(0);
   }

@@ -150,9 +150,9 @@ final class Exchange {
 
   /**
    * Completes when the request may go as far as the prompt cache is concerned: at once, unless
-   * another request is writing a prefix this one marks; then when that one has been answered (see
-   * {@link PromptCacheModel}), or after {@link #LONGEST_CACHE_WAIT} should it never end. The demand
-   * is then decided: without the prefix expected to be read from the cache, if any.
+   * another request is writing a prefix this one marks; then when that one's answer (or stream)
+   * has begun (see {@link PromptCacheModel}), or after {@link #LONGEST_CACHE_WAIT}. The demand is
+   * then decided: without the prefix expected to be read from the cache, if any.
    */
   CompletableFuture<Void> cacheWarmedUp() {
     if (breakpoints.isEmpty()) {
@@ -160,9 +160,19 @@ final class Exchange {
     }
     PromptCacheModel.Plan plan = context.promptCache().plan(breakpoints, context.time().nanoTime());
     if (plan.mustWait()) {
-      return plan.waitFor().completeOnTimeout(null, LONGEST_CACHE_WAIT.toMillis(), TimeUnit.MILLISECONDS)
-          .thenCompose(ignored -> cacheWarmedUp());
+      return plan.waitFor().orTimeout(context.longestCacheWait().toMillis(), TimeUnit.MILLISECONDS)
+          .handle((ended, timedOut) -> timedOut == null)
+          .thenCompose(ended -> ended ? cacheWarmedUp() : goWhole());
     }
+    return go(plan);
+  }
+
+  /** Waited long enough for another's write: goes estimated whole, as neither writer nor reader. */
+  private CompletableFuture<Void> goWhole() {
+    return go(PromptCacheModel.Plan.NOTHING);
+  }
+
+  private CompletableFuture<Void> go(PromptCacheModel.Plan plan) {
     cachePlan = plan;
     cacheWaitNanos = Math.max(0, context.time().nanoTime() - openedAt);
     plan.read().ifPresent(prefix -> demand = new Demand(demand.model(), Demand.ESTIMATE, breakpoints.textAfter(prefix),
@@ -323,7 +333,7 @@ final class Exchange {
     if (ended.compareAndSet(false, true)) {
       if (route.kind() == Route.Kind.MESSAGES) {
         if (!usage.equals(Usage.NONE)) {
-          context.promptCache().answered(breakpoints, cachePlan.read(), usage, lastSentAt);
+          cacheShown(usage);
         }
         context.promptCache().writeEnded(cachePlan.writes());
         reservation.commit(model, usage, false);
@@ -331,6 +341,14 @@ final class Exchange {
       } else {
         reservation.release();
       }
+    }
+  }
+
+  /** What the answer's usage shows of the prompt cache, told to the model; the write, if this request made it, ends. */
+  private void cacheShown(Usage usage) {
+    if (!breakpoints.isEmpty()) {
+      context.promptCache().answered(breakpoints, cachePlan.read(), usage, lastSentAt);
+      context.promptCache().writeEnded(cachePlan.writes());
     }
   }
 
@@ -366,10 +384,13 @@ final class Exchange {
 
   /** Whether the demand's pool counts cache reads against its input limit (a few old models): then nothing is left out. */
   /**
-   * The longest a request waits for another to write the prompt prefix they share: a safety net
-   * for a writer that never ends (a stream nobody reads); an answer normally ends the wait.
+   * The longest a request waits for another to write the prompt prefix they share. A plain answer
+   * arrives whole, so its write shows only when its generation is over (a stream's shows at its
+   * {@code message_start}); a long answer would hold the others for all of it. After this they go,
+   * estimated whole: the server has most likely begun that answer and reads them from its cache,
+   * which their answers then show.
    */
-  static final Duration LONGEST_CACHE_WAIT = Duration.ofMinutes(2);
+  static final Duration LONGEST_CACHE_WAIT = Duration.ofSeconds(10);
 
   private static boolean countsCacheReads(PacingContext context, Demand demand) {
     return context.pacer().governor().config().catalog().countsCacheReads(context.pacer().governor().poolOf(demand));
@@ -397,6 +418,11 @@ final class Exchange {
 
     StreamSettlement(Permit permit) {
       this.permit = permit;
+    }
+
+    @Override
+    public void began(Usage usage) {
+      cacheShown(usage); // the prompt has been read or written: those waiting for the write may go
     }
 
     @Override

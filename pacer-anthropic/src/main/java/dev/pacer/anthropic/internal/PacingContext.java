@@ -38,6 +38,7 @@ public final class PacingContext {
   private final AtomicLong callIds = new AtomicLong();
   private final Map<String, CallLink> calls = new ConcurrentHashMap<>();
   private final PromptCacheModel promptCache = new PromptCacheModel();
+  private volatile Duration longestCacheWait = Exchange.LONGEST_CACHE_WAIT;
 
   public PacingContext(Pacer pacer, CostTracker costs, Priority defaultPriority, Duration requestTimeout,
       TimeSource time) {
@@ -72,6 +73,16 @@ public final class PacingContext {
   /** The prompt prefixes the server has been seen to cache, shared by this client's requests. */
   PromptCacheModel promptCache() {
     return promptCache;
+  }
+
+  /** How long a request waits for another to write the prompt prefix they share (see {@link Exchange#LONGEST_CACHE_WAIT}). */
+  Duration longestCacheWait() {
+    return longestCacheWait;
+  }
+
+  /** For tests: a shorter wait than {@link Exchange#LONGEST_CACHE_WAIT}. */
+  void longestCacheWait(Duration wait) {
+    longestCacheWait = Objects.requireNonNull(wait, "wait");
   }
 
   TokenEstimator estimator() {

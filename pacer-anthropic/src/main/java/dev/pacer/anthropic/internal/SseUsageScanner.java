@@ -21,6 +21,9 @@ final class SseUsageScanner {
 
   /** What the scanner tells its owner. */
   interface Listener {
+    /** {@code message_start} arrived: the usage of the prompt (input and cache tokens) is known. */
+    default void began(Usage usage) {}
+
     void stopped(Usage usage);
 
     void errored(Usage usageSoFar, ApiError error);
@@ -126,6 +129,7 @@ final class SseUsageScanner {
       case "message_start" -> {
         started = true;
         usage = Json.merge(usage, data.path("message").path("usage"));
+        listener.began(usage);
       }
       case "message_delta" -> usage = Json.merge(usage, data.path("usage"));
       case "message_stop" -> {

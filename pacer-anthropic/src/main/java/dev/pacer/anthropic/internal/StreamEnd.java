@@ -6,6 +6,9 @@ import dev.pacer.http.ApiError;
 /** How a watched stream ended; exactly one of these is called, once. */
 interface StreamEnd {
 
+  /** {@code message_start} arrived: the prompt's usage (input and cache tokens) is known; more calls follow. */
+  default void began(Usage usage) {}
+
   /** {@code message_stop} arrived: the usage is final. */
   void completed(Usage usage);
 

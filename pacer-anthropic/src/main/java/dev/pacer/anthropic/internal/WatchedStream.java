@@ -89,6 +89,13 @@ final class WatchedStream extends FilterInputStream implements SseUsageScanner.L
   }
 
   @Override
+  public void began(Usage usage) {
+    if (!reported.get()) {
+      end.began(usage);
+    }
+  }
+
+  @Override
   public void stopped(Usage usage) {
     if (reported.compareAndSet(false, true)) {
       end.completed(usage);

@@ -40,6 +40,31 @@ class ExchangeDemandTest {
     }
   }
 
+  @Test
+  void aRequestWaitsForAnotherWritingItsPrefixThenGoesWholeIfTheWriteTakesTooLong() throws Exception {
+    String marked = "{\"model\":\"claude-haiku-4-5\",\"max_tokens\":16,\"system\":[{\"type\":\"text\","
+        + "\"text\":\"A long document.\",\"cache_control\":{\"type\":\"ephemeral\"}}],"
+        + "\"messages\":[{\"role\":\"user\",\"content\":\"Question %d?\"}]}";
+    try (Pacer pacer = Pacer.builder().build()) {
+      PacingContext context = new PacingContext(pacer, CostTracker.create(), Priority.BATCH, null, TimeSource.system());
+      context.longestCacheWait(java.time.Duration.ofMillis(200));
+      Exchange writer = open(context, post(marked.formatted(1), "v1", "messages"));
+      Exchange waiter = open(context, post(marked.formatted(2), "v1", "messages"));
+
+      assertThat(writer.cacheWarmedUp()).isCompleted();
+      java.util.concurrent.CompletableFuture<Void> waiting = waiter.cacheWarmedUp();
+      assertThat(waiting).isNotDone();
+      waiting.get(5, java.util.concurrent.TimeUnit.SECONDS); // the writer never answers
+      assertThat(waiter.demand().cacheReadAssumed()).isFalse();
+      assertThat(waiter.demand().inputText()).contains("A long document.");
+      writer.abandon();
+    }
+  }
+
+  private static Exchange open(PacingContext context, HttpRequest request) {
+    return Exchange.open(context, null, request, RequestOptions.none(), Route.of(request)).orElseThrow();
+  }
+
   private static HttpRequest post(String json, String... path) {
     return HttpRequest.builder().method(HttpMethod.POST).baseUrl("http://127.0.0.1:1").addPathSegments(path)
         .body(new BytesBody(json.getBytes(StandardCharsets.UTF_8), "application/json")).build();
