@@ -31,14 +31,15 @@ final class CacheBreakpoints {
   /** One marked block: the key of the prompt up to it, its lifetime, and how many blocks that prefix holds. */
   record Breakpoint(String key, Duration ttl, int blocks) {}
 
-  static final CacheBreakpoints NONE = new CacheBreakpoints(null, List.of(), List.of());
+  static final CacheBreakpoints NONE = new CacheBreakpoints(new byte[0], List.of(), List.of());
 
-  private final JsonNode root;
+  /** The body, read again only for {@link #textAfter}: a parsed tree held by every waiting request weighs several times more. */
+  private final byte[] body;
   private final List<Position> blocks;
   private final List<Breakpoint> breakpoints;
 
-  private CacheBreakpoints(JsonNode root, List<Position> blocks, List<Breakpoint> breakpoints) {
-    this.root = root;
+  private CacheBreakpoints(byte[] body, List<Position> blocks, List<Breakpoint> breakpoints) {
+    this.body = body;
     this.blocks = blocks;
     this.breakpoints = breakpoints;
   }
@@ -81,7 +82,7 @@ final class CacheBreakpoints {
         add(new Position(Part.MESSAGE, m, -1), "content", content, digest, blocks, breakpoints);
       }
     }
-    return breakpoints.isEmpty() ? NONE : new CacheBreakpoints(root, List.copyOf(blocks), List.copyOf(breakpoints));
+    return breakpoints.isEmpty() ? NONE : new CacheBreakpoints(body, List.copyOf(blocks), List.copyOf(breakpoints));
   }
 
   List<Breakpoint> all() {
@@ -98,10 +99,11 @@ final class CacheBreakpoints {
    * prefix, measured as {@link RequestInfo} measures a whole prompt.
    */
   String textAfter(Breakpoint breakpoint) {
+    JsonNode root = Json.tree(body).orElseThrow(); // it parsed in of(), so it parses now
     ObjectNode rest = Json.MAPPER.createObjectNode();
     for (String field : RequestInfo.PROMPT_FIELDS) {
       if (root.has(field)) {
-        rest.set(field, root.get(field).deepCopy());
+        rest.set(field, root.get(field));
       }
     }
     // Remove from the last covered block back, so that earlier indexes stay valid.
