@@ -151,7 +151,8 @@ final class Exchange {
   /**
    * Completes when the request may go as far as the prompt cache is concerned: at once, unless
    * another request is writing a prefix this one marks; then when that one's answer (or stream)
-   * has begun (see {@link PromptCacheModel}), or after {@link #LONGEST_CACHE_WAIT}. The demand is
+   * has begun (see {@link PromptCacheModel}), or {@link #LONGEST_CACHE_WAIT} after that one was
+   * sent. The demand is
    * then decided: without the prefix expected to be read from the cache, if any.
    */
   CompletableFuture<Void> cacheWarmedUp() {
@@ -160,7 +161,10 @@ final class Exchange {
     }
     PromptCacheModel.Plan plan = context.promptCache().plan(breakpoints, context.time().nanoTime());
     if (plan.mustWait()) {
-      return plan.waitFor().orTimeout(context.longestCacheWait().toMillis(), TimeUnit.MILLISECONDS)
+      // Bounded from the writer's send: while it waits for capacity, so would this request.
+      CompletableFuture<Void> waitFor = plan.waitFor();
+      long longest = context.longestCacheWait().toMillis();
+      return plan.writerSent().thenCompose(sent -> waitFor.orTimeout(longest, TimeUnit.MILLISECONDS))
           .handle((ended, timedOut) -> timedOut == null)
           .thenCompose(ended -> ended ? cacheWarmedUp() : goWhole());
     }
@@ -204,6 +208,9 @@ final class Exchange {
   HttpResponse attempt(Permit permit) throws IOException, InterruptedException {
     context.observe(o -> o.granted(pool, permit.waited()));
     lastSentAt = context.time().nanoTime();
+    if (!cachePlan.writes().isEmpty()) {
+      context.promptCache().writeSent(cachePlan.writes());
+    }
     HttpResponse response;
     try {
       response = delegate.execute(reportingSendTo(permit), options);

@@ -40,11 +40,13 @@ final class PromptCacheModel {
 
   /**
    * What a request is to do about its prompt's cache: wait for {@code waitFor} (another request is
-   * writing one of its prefixes) and plan again; or go, estimated without the prefix {@code read}
-   * if there is one, as the writer of {@code writes} (which it must end with {@link #writeEnded}).
+   * writing one of its prefixes; {@code writerSent} completes when that one's attempt has gone) and
+   * plan again; or go, estimated without the prefix {@code read} if there is one, as the writer of
+   * {@code writes} (which it must report with {@link #writeSent} and end with {@link #writeEnded}).
    */
-  record Plan(Optional<CacheBreakpoints.Breakpoint> read, List<String> writes, CompletableFuture<Void> waitFor) {
-    static final Plan NOTHING = new Plan(Optional.empty(), List.of(), null);
+  record Plan(Optional<CacheBreakpoints.Breakpoint> read, List<String> writes, CompletableFuture<Void> waitFor,
+      CompletableFuture<Void> writerSent) {
+    static final Plan NOTHING = new Plan(Optional.empty(), List.of(), null, null);
 
     boolean mustWait() {
       return waitFor != null;
@@ -53,7 +55,14 @@ final class PromptCacheModel {
 
   private final Map<String, Long> cachedUntil = new HashMap<>();
   private final Map<String, Long> notCachedUntil = new HashMap<>();
-  private final Map<String, CompletableFuture<Void>> writing = new HashMap<>();
+  private final Map<String, Write> writing = new HashMap<>();
+
+  /** A write in flight: when its request's attempt has gone, and when its answer showed it. */
+  private record Write(CompletableFuture<Void> sent, CompletableFuture<Void> ended) {
+    Write() {
+      this(new CompletableFuture<>(), new CompletableFuture<>());
+    }
+  }
 
   /** The plan for a request with {@code breakpoints}, at {@code now}. */
   synchronized Plan plan(CacheBreakpoints breakpoints, long now) {
@@ -69,19 +78,20 @@ final class PromptCacheModel {
     }
     List<CacheBreakpoints.Breakpoint> longer = all.subList(cached + 1, all.size());
     for (CacheBreakpoints.Breakpoint each : longer) {
-      CompletableFuture<Void> writer = writing.get(each.key());
+      Write writer = writing.get(each.key());
       if (writer != null) {
-        return new Plan(Optional.empty(), List.of(), writer.copy()); // a copy: a waiter's cancel stays its own
+        // Copies: a waiter's cancel stays its own.
+        return new Plan(Optional.empty(), List.of(), writer.ended().copy(), writer.sent().copy());
       }
     }
     List<String> writes = new ArrayList<>();
     for (CacheBreakpoints.Breakpoint each : longer) {
       if (!alive(notCachedUntil, each.key(), now)) {
-        writing.put(each.key(), new CompletableFuture<>());
+        writing.put(each.key(), new Write());
         writes.add(each.key());
       }
     }
-    return new Plan(cached < 0 ? Optional.empty() : Optional.of(all.get(cached)), List.copyOf(writes), null);
+    return new Plan(cached < 0 ? Optional.empty() : Optional.of(all.get(cached)), List.copyOf(writes), null, null);
   }
 
   /**
@@ -109,18 +119,39 @@ final class PromptCacheModel {
     }
   }
 
-  /** The request that was writing {@code keys} has ended (answered, failed or withdrawn): its waiters plan again. */
+  /** The request writing {@code keys} has sent an attempt: from now its waiters wait a bounded time. */
+  void writeSent(List<String> keys) {
+    List<Write> sent = new ArrayList<>();
+    synchronized (this) {
+      keys.forEach(key -> {
+        Write writer = writing.get(key);
+        if (writer != null) {
+          sent.add(writer);
+        }
+      });
+    }
+    sent.forEach(writer -> writer.sent().complete(null));
+  }
+
+  /**
+   * The request that was writing {@code keys} has shown its write, or ended without (failed or
+   * withdrawn): its waiters plan again.
+   */
   void writeEnded(List<String> keys) {
-    List<CompletableFuture<Void>> ended = new ArrayList<>();
+    List<Write> ended = new ArrayList<>();
     synchronized (this) {
       for (String key : keys) {
-        CompletableFuture<Void> writer = writing.remove(key);
+        Write writer = writing.remove(key);
         if (writer != null) {
           ended.add(writer);
         }
       }
     }
-    ended.forEach(writer -> writer.complete(null)); // outside the lock: waiters plan again at once
+    // Outside the lock: waiters plan again at once.
+    ended.forEach(writer -> {
+      writer.ended().complete(null);
+      writer.sent().complete(null);
+    });
   }
 
   private void remember(CacheBreakpoints.Breakpoint prefix, long sentAt) {

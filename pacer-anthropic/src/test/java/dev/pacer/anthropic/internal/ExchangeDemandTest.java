@@ -41,7 +41,7 @@ class ExchangeDemandTest {
   }
 
   @Test
-  void aRequestWaitsForAnotherWritingItsPrefixThenGoesWholeIfTheWriteTakesTooLong() throws Exception {
+  void aRequestWaitsForAnotherWritingItsPrefixThenGoesWholeIfTheWriteTakesTooLongOnceSent() throws Exception {
     String marked = "{\"model\":\"claude-haiku-4-5\",\"max_tokens\":16,\"system\":[{\"type\":\"text\","
         + "\"text\":\"A long document.\",\"cache_control\":{\"type\":\"ephemeral\"}}],"
         + "\"messages\":[{\"role\":\"user\",\"content\":\"Question %d?\"}]}";
@@ -53,8 +53,11 @@ class ExchangeDemandTest {
 
       assertThat(writer.cacheWarmedUp()).isCompleted();
       java.util.concurrent.CompletableFuture<Void> waiting = waiter.cacheWarmedUp();
-      assertThat(waiting).isNotDone();
-      waiting.get(5, java.util.concurrent.TimeUnit.SECONDS); // the writer never answers
+      Thread.sleep(400);
+      assertThat(waiting).as("the writer waits for capacity: so does the waiter").isNotDone();
+      String key = CacheBreakpoints.of(marked.formatted(1).getBytes(StandardCharsets.UTF_8)).all().get(0).key();
+      context.promptCache().writeSent(java.util.List.of(key));
+      waiting.get(5, java.util.concurrent.TimeUnit.SECONDS); // sent, the writer never answers
       assertThat(waiter.demand().cacheReadAssumed()).isFalse();
       assertThat(waiter.demand().inputText()).contains("A long document.");
       writer.abandon();

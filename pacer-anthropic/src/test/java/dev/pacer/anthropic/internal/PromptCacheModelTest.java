@@ -29,6 +29,10 @@ class PromptCacheModelTest {
     PromptCacheModel.Plan waiter = model.plan(question("two"), start + 1);
     assertThat(waiter.mustWait()).isTrue();
     assertThat(waiter.waitFor()).isNotDone();
+    assertThat(waiter.writerSent()).isNotDone();
+    model.writeSent(writer.writes());
+    assertThat(waiter.writerSent()).isCompleted();
+    assertThat(waiter.waitFor()).isNotDone();
 
     model.answered(first, writer.read(), WRITTEN, start);
     model.writeEnded(writer.writes());
@@ -58,9 +62,10 @@ class PromptCacheModelTest {
     PromptCacheModel.Plan writer = model.plan(question("one"), start);
     PromptCacheModel.Plan waiter = model.plan(question("two"), start);
 
-    model.writeEnded(writer.writes()); // failed, refused or cancelled: nothing learned
+    model.writeEnded(writer.writes()); // refused or cancelled before it was sent: nothing learned
 
     assertThat(waiter.waitFor()).isCompleted();
+    assertThat(waiter.writerSent()).isCompleted();
     PromptCacheModel.Plan next = model.plan(question("two"), start + 1);
     assertThat(next.mustWait()).isFalse();
     assertThat(next.read()).isEmpty();
