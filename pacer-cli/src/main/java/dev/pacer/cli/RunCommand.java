@@ -423,8 +423,10 @@ public final class RunCommand implements Callable<Integer> {
     out.println("  tokens     " + (estimate.exactCounts() ? "input counted with count_tokens"
         : "input estimated as Pacer does before its first answers (0.5 tokens an ASCII character: errs high; --exact counts them)"));
     for (JobEstimate.PoolEstimate pool : estimate.pools()) {
-      out.printf(Locale.ROOT, "    %-12s %s requests, %s input tokens, at most %s output tokens (models: %s; limits %s)%n",
-          pool.pool(), RunOptions.grouped(pool.requests()), RunOptions.grouped(pool.inputTokens()),
+      String cached = pool.cacheReadTokens() == 0 ? ""
+          : " (and " + RunOptions.grouped(pool.cacheReadTokens()) + " read from the prompt cache)";
+      out.printf(Locale.ROOT, "    %-12s %s requests, %s input tokens%s, at most %s output tokens (models: %s; limits %s)%n",
+          pool.pool(), RunOptions.grouped(pool.requests()), RunOptions.grouped(pool.inputTokens()), cached,
           RunOptions.grouped(pool.maxOutputTokens()), String.join(", ", pool.models()), pool.limits());
     }
     double factor = estimate.batchPriceFactor();

@@ -41,10 +41,14 @@ public record JobEstimate(int lines, int requests, int rejected, List<InputProbl
   /**
    * One pool's share of the requests to send.
    *
+   * @param inputTokens the input tokens the input limit counts (cache writes included)
+   * @param cacheReadTokens input tokens read from the prompt cache: prefixes marked
+   *     {@code cache_control} that an earlier line of the job wrote (not counted, billed at the read
+   *     price)
    * @param limits the limits used, as {@code RPM / ITPM / OTPM} with {@code ?} for unknown ones
    */
-  public record PoolEstimate(String pool, Set<String> models, int requests, long inputTokens, long maxOutputTokens,
-      String limits) {
+  public record PoolEstimate(String pool, Set<String> models, int requests, long inputTokens, long cacheReadTokens,
+      long maxOutputTokens, String limits) {
     public PoolEstimate {
       models = Set.copyOf(models);
     }

@@ -9,6 +9,7 @@ import dev.pacer.jobs.batches.AutoRule;
 import dev.pacer.jobs.batches.BatchApi;
 import dev.pacer.jobs.batches.BatchJob;
 import dev.pacer.jobs.batches.BatchLog;
+import dev.pacer.jobs.internal.CachedInput;
 import dev.pacer.jobs.internal.InputLine;
 import dev.pacer.jobs.internal.InputReader;
 import dev.pacer.jobs.internal.JobState;
@@ -169,6 +170,7 @@ public final class JobRunner {
     List<CompletableFuture<Long>> counts = new ArrayList<>();
     List<PoolAccumulator> countedFor = new ArrayList<>();
     Semaphore counting = new Semaphore(8);
+    CachedInput cachedInput = new CachedInput(estimator);
     try (InputReader reader = new InputReader(config.input(), config.defaults())) {
       InputLine line;
       while ((line = screen(reader.next())) != null) {
@@ -185,7 +187,8 @@ public final class JobRunner {
           continue;
         }
         PoolAccumulator pool = pools.computeIfAbsent(catalog.poolOf(request.model()), PoolAccumulator::new);
-        long estimated = estimatedInput(request);
+        CachedInput.Split estimated = cachedInput.next(pool.pool, request.params().toString(),
+            catalog.countsCacheReads(pool.pool));
         pool.add(request.model(), estimated, request.maxTokens());
         if (counter.isPresent()) {
           ExactCount known = exactCounts.get(request.lineNumber());
@@ -226,7 +229,7 @@ public final class JobRunner {
       limitsKnown &= known.isKnown(Bucket.REQUESTS) && known.isKnown(Bucket.INPUT_TOKENS)
           && known.isKnown(Bucket.OUTPUT_TOKENS);
       estimates.add(new JobEstimate.PoolEstimate(pool.pool, pool.models, pool.requests, pool.inputTokens,
-          pool.maxOutputTokens, describe(known)));
+          pool.cacheReadTokens, pool.maxOutputTokens, describe(known)));
       withoutOutput.add(new LowerBound.PoolLoad(pool.pool, pool.requests, pool.inputTokens, 0));
       withMaxOutput.add(new LowerBound.PoolLoad(pool.pool, pool.requests, pool.inputTokens, pool.maxOutputTokens));
     }
@@ -394,6 +397,7 @@ public final class JobRunner {
 
   private Plan plan(ResultsFile.Scan scan) throws IOException, InterruptedException {
     Plan plan = new Plan();
+    CachedInput cachedInput = new CachedInput(estimator);
     try (InputReader reader = new InputReader(config.input(), config.defaults())) {
       InputLine line;
       while ((line = screen(reader.next())) != null) {
@@ -419,7 +423,8 @@ public final class JobRunner {
             plan.worstStandardUsd += worstCost(request);
             long[] load = plan.loads.computeIfAbsent(catalog.poolOf(request.model()), p -> new long[2]);
             load[0]++;
-            load[1] += estimatedInput(request);
+            load[1] += cachedInput.next(catalog.poolOf(request.model()), request.params().toString(),
+                catalog.countsCacheReads(catalog.poolOf(request.model()))).counted();
           }
         }
       }
@@ -829,6 +834,7 @@ public final class JobRunner {
     final Set<String> unpriced = new TreeSet<>();
     int requests;
     long inputTokens;
+    long cacheReadTokens;
     long maxOutputTokens;
     double inputCost;
     double maxOutputCost;
@@ -837,35 +843,45 @@ public final class JobRunner {
       this.pool = pool;
     }
 
-    void add(String model, long input, long maxOutput) {
+    void add(String model, CachedInput.Split input, long maxOutput) {
       models.add(model);
       requests++;
-      inputTokens += input;
       maxOutputTokens += maxOutput;
       Optional<Prices> price = catalog.pricesOf(model);
       if (price.isEmpty()) {
         unpriced.add(model);
       }
-      inputCost += price.map(p -> p.costUsd(input, 0, 0, 0, 0)).orElse(0.0);
+      addInput(model, input, 1);
       maxOutputCost += price.map(p -> p.costUsd(0, 0, 0, 0, maxOutput)).orElse(0.0);
     }
 
+    /** Adds (sign 1) or takes back (-1) one line's input tokens and their cost. */
+    private void addInput(String model, CachedInput.Split input, int sign) {
+      inputTokens += sign * input.counted();
+      cacheReadTokens += sign * input.read();
+      inputCost += sign * catalog.pricesOf(model)
+          .map(p -> p.costUsd(input.plain(), input.written(), 0, input.read(), 0)).orElse(0.0);
+    }
+
     private final List<String> pendingModels = new ArrayList<>();
-    private final List<Long> pendingEstimates = new ArrayList<>();
+    private final List<CachedInput.Split> pendingEstimates = new ArrayList<>();
     private int nextPending;
 
-    void exactPending(long estimate, String model) {
+    void exactPending(CachedInput.Split estimate, String model) {
       pendingEstimates.add(estimate);
       pendingModels.add(model);
     }
 
-    /** Replaces the next estimate (in order) by its exact count. */
+    /**
+     * Replaces the next estimate (in order) by its exact count: count_tokens counts the whole
+     * prompt, cached or not, so the estimate's shares of written, read and plain input are kept.
+     */
     void exactCount(long exact) {
-      long estimate = pendingEstimates.get(nextPending);
+      CachedInput.Split estimate = pendingEstimates.get(nextPending);
       String model = pendingModels.get(nextPending);
       nextPending++;
-      inputTokens += exact - estimate;
-      inputCost += catalog.pricesOf(model).map(p -> p.costUsd(exact - estimate, 0, 0, 0, 0)).orElse(0.0);
+      addInput(model, estimate, -1);
+      addInput(model, estimate.scaledTo(exact), 1);
     }
   }
 

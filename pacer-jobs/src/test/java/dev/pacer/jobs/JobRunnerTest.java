@@ -376,6 +376,30 @@ class JobRunnerTest {
   }
 
   @Test
+  void aDryRunOfQuestionsOnACachedDocumentCountsItOnceAgainstTheInputLimit() throws Exception {
+    String document = "The quarterly report on market growth. ".repeat(300); // ~11,700 characters
+    String[] lines = new String[40];
+    for (int i = 0; i < lines.length; i++) {
+      lines[i] = "{\"custom_id\":\"q" + i + "\",\"params\":{\"model\":\"claude-haiku-4-5\",\"max_tokens\":20,"
+          + "\"system\":[{\"type\":\"text\",\"text\":\"" + document + "\",\"cache_control\":{\"type\":\"ephemeral\"}}],"
+          + "\"messages\":[{\"role\":\"user\",\"content\":\"Question " + i + "?\"}]}}";
+    }
+    Path input = write(dir.resolve("in.jsonl"), lines);
+    JobEstimate estimate = runner(job(input).pacing(PacingConfig.builder().tier("tier1").build()).build()).estimate();
+
+    JobEstimate.PoolEstimate pool = estimate.pools().get(0);
+    long documentTokens = dev.pacer.estimate.TokenEstimator.calibrating().estimate("haiku-4-5", document);
+    // Written once, read 39 times: the input limit counts the document once, not 40 times.
+    assertThat(pool.inputTokens()).isBetween(documentTokens, 2 * documentTokens);
+    assertThat(pool.cacheReadTokens()).isGreaterThan(38 * documentTokens);
+    // So requests bind (40 fit a tier-1 burst of 50), not 40 documents against a 50,000 ITPM.
+    assertThat(estimate.leastTime()).isEqualTo(Duration.ZERO);
+    // Priced as a write and 39 reads (a tenth of the input price), far below 40 documents of input.
+    double allInput = 40 * documentTokens * 1.0 / 1_000_000;
+    assertThat(estimate.inputCostUsd()).isLessThan(allInput / 4);
+  }
+
+  @Test
   void aDryRunCanCountTokensExactly() throws Exception {
     Path input = prompts(dir.resolve("in.jsonl"), 3);
     JobEstimate estimate = JobRunner.builder(job(input).build()).sender(sender)

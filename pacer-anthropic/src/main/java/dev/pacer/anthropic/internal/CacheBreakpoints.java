@@ -23,13 +23,13 @@ import java.util.TreeMap;
  * {@code thinking} (changing them can spoil a cache), and ignores key order and the marks
  * themselves.
  */
-final class CacheBreakpoints {
+public final class CacheBreakpoints {
 
   /** A cached prefix's lifetime when its mark says none (the API's default, {@code "5m"}). */
   static final Duration DEFAULT_TTL = Duration.ofMinutes(5);
 
   /** One marked block: the key of the prompt up to it, its lifetime, and how many blocks that prefix holds. */
-  record Breakpoint(String key, Duration ttl, int blocks) {}
+  public record Breakpoint(String key, Duration ttl, int blocks) {}
 
   static final CacheBreakpoints NONE = new CacheBreakpoints(new byte[0], List.of(), List.of());
 
@@ -45,7 +45,7 @@ final class CacheBreakpoints {
   }
 
   /** The breakpoints of a Messages request body; {@link #NONE} when it marks nothing or is not JSON. */
-  static CacheBreakpoints of(byte[] body) {
+  public static CacheBreakpoints of(byte[] body) {
     Optional<JsonNode> tree = Json.tree(body);
     if (tree.isEmpty() || !tree.get().isObject()) {
       return NONE;
@@ -85,7 +85,7 @@ final class CacheBreakpoints {
     return breakpoints.isEmpty() ? NONE : new CacheBreakpoints(body, List.copyOf(blocks), List.copyOf(breakpoints));
   }
 
-  List<Breakpoint> all() {
+  public List<Breakpoint> all() {
     return breakpoints;
   }
 
@@ -98,7 +98,7 @@ final class CacheBreakpoints {
    * {@code breakpoint} is read from the cache: the prompt's fields without the blocks of that
    * prefix, measured as {@link RequestInfo} measures a whole prompt.
    */
-  String textAfter(Breakpoint breakpoint) {
+  public String textAfter(Breakpoint breakpoint) {
     JsonNode root = Json.tree(body).orElseThrow(); // it parsed in of(), so it parses now
     ObjectNode rest = Json.MAPPER.createObjectNode();
     for (String field : RequestInfo.PROMPT_FIELDS) {
