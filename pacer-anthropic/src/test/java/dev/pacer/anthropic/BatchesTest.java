@@ -23,6 +23,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import com.anthropic.models.messages.Base64ImageSource;
+import com.anthropic.models.messages.ContentBlockParam;
+import com.anthropic.models.messages.ImageBlockParam;
 
 /**
  * The Message Batches endpoints through the paced client, against a small scripted server (the
@@ -95,6 +98,27 @@ class BatchesTest {
       assertThat(paced.costs().reservedUsd()).isZero();
       assertThat(pacer.governor().snapshot("batches")).isPresent();
       assertThat(seen).containsExactly("POST /v1/messages/batches", "GET /v1/messages/batches/msgbatch_01/results");
+    }
+  }
+
+  @Test
+  void aBatchRequestsImageCountsAsAnImageNotAsMillionsOfCharacters() throws Exception {
+    // 4 MB of base64: measured as text, 2 million tokens, a dollar at batch prices; an image is ~1,600.
+    String image = "iVBORw0KGgo".repeat(400_000);
+    try (Pacer pacer = Pacer.builder().build();
+        PacedAnthropic paced = PacedAnthropic.builder().pacer(pacer).maxCostUsd(0.5)
+            .clientBuilder(AnthropicOkHttpClient.builder().apiKey(Sim.KEY)
+                .baseUrl("http://127.0.0.1:" + server.getAddress().getPort())).build()) {
+      BatchCreateParams.Request withImage = BatchCreateParams.Request.builder().customId("img")
+          .params(BatchCreateParams.Request.Params.builder().model(Sim.MODEL).maxTokens(100)
+              .addUserMessageOfContentBlockParams(List.of(ContentBlockParam.ofImage(ImageBlockParam.builder()
+                  .source(Base64ImageSource.builder().data(image).mediaType(Base64ImageSource.MediaType.IMAGE_PNG).build())
+                  .build())))
+              .build())
+          .build();
+      MessageBatch batch = paced.client().messages().batches().create(BatchCreateParams.builder().addRequest(withImage).build());
+      assertThat(batch.id()).isEqualTo("msgbatch_01");
+      assertThat(paced.costs().reservedUsd()).isLessThan(0.01);
     }
   }
 

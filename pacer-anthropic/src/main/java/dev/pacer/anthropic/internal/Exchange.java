@@ -494,11 +494,13 @@ final class Exchange {
           if (model == null) {
             continue;
           }
-          String text = params.toString();
+          // Measured as a Messages request is (RequestInfo): a base64 image is an image, not text.
+          Optional<RequestInfo> info = RequestInfo.read(params.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+          String text = info.map(RequestInfo::estimateText).orElse("");
           Demand demand = Demand.estimated(model, text, Math.max(0, params.path("max_tokens").asLong()));
           long input = context.estimator().estimate(context.pacer().governor().poolOf(demand), text);
-          double cost = costs.worstCaseUsd(model, input, demand.maxTokens(), text.contains("\"cache_control\""), true)
-              .orElse(Double.NaN);
+          boolean cacheWrites = info.map(RequestInfo::cacheWrites).orElse(false);
+          double cost = costs.worstCaseUsd(model, input, demand.maxTokens(), cacheWrites, true).orElse(Double.NaN);
           if (Double.isNaN(cost)) {
             return costs.reserve(model, input, demand.maxTokens(), false, true); // refuses: no prices
           }
