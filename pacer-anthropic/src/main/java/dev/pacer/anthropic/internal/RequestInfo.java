@@ -16,8 +16,9 @@ import java.util.Set;
  * @param maxTokens {@code max_tokens}, or 0 when absent
  * @param stream {@code stream}
  * @param estimateText the text the input-token estimator measures: the prompt's fields of the body
- *     ({@link #PROMPT_FIELDS}) as JSON, with large base64 payloads (images, PDFs) replaced by a
- *     fixed stand-in so they do not count as text. The request's settings (model, max_tokens,
+ *     ({@link #PROMPT_FIELDS}) as JSON, with large base64 payloads (images, PDFs) and images or
+ *     PDFs by URL or file id replaced by a fixed stand-in, so they count as one image, not as
+ *     their characters; a plain-text document counts as its text. The request's settings (model, max_tokens,
  *     metadata, ...) are left out: the server counts none of them, and measured they made a short
  *     prompt look cheap per character, so that a long one was estimated low
  * @param cacheWrites whether the body marks anything {@code cache_control} (cache writes cost more
@@ -53,6 +54,7 @@ public record RequestInfo(String model, long maxTokens, boolean stream, String e
       }
       copy.copyCurrentEvent(parser);
       int depth = 1;
+      int sourceDepth = -1; // the depth inside an image's or document's "source" object, if in one
       String field = null;
       JsonToken token;
       while ((token = parser.nextToken()) != null) {
@@ -84,11 +86,21 @@ public record RequestInfo(String model, long maxTokens, boolean stream, String e
             copy.copyCurrentEvent(parser);
             continue;
           }
-          case START_OBJECT, START_ARRAY -> depth++;
-          case END_OBJECT, END_ARRAY -> depth--;
+          case START_OBJECT, START_ARRAY -> {
+            depth++;
+            if (token == JsonToken.START_OBJECT && "source".equals(field)) {
+              sourceDepth = depth;
+            }
+          }
+          case END_OBJECT, END_ARRAY -> {
+            if (depth == sourceDepth) {
+              sourceDepth = -1;
+            }
+            depth--;
+          }
           default -> { }
         }
-        if (token == JsonToken.VALUE_STRING && parser.getTextLength() > PAYLOAD_CHARS && "data".equals(field)) {
+        if (token == JsonToken.VALUE_STRING && isPayload(field, depth == sourceDepth, parser)) {
           copy.writeString(PAYLOAD_STAND_IN);
         } else {
           copy.copyCurrentEvent(parser);
@@ -101,6 +113,32 @@ public record RequestInfo(String model, long maxTokens, boolean stream, String e
       return Optional.empty();
     }
     return Optional.of(new RequestInfo(model, maxTokens, stream, text.toString(), cacheWrites));
+  }
+
+  /**
+   * Whether a string value is a payload the server counts by what it holds, not as text: base64
+   * data (a long string without a space; a plain-text document's {@code data} is text, and counts
+   * as such), or in a {@code source}, an image or PDF by {@code url} or by {@code file_id}.
+   */
+  private static boolean isPayload(String field, boolean inSource, JsonParser parser) throws IOException {
+    if (inSource && ("url".equals(field) || "file_id".equals(field))) {
+      return true;
+    }
+    if (!"data".equals(field) || parser.getTextLength() <= PAYLOAD_CHARS) {
+      return false;
+    }
+    char[] text = parser.getTextCharacters();
+    int start = parser.getTextOffset();
+    int end = start + parser.getTextLength();
+    for (int i = start; i < end; i++) {
+      char c = text[i];
+      boolean base64 = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/'
+          || c == '=' || c == '-' || c == '_' || c == '\r' || c == '\n';
+      if (!base64) {
+        return false;
+      }
+    }
+    return true;
   }
 
   @Override

@@ -53,6 +53,24 @@ class RequestInfoTest {
   }
 
   @Test
+  void aPlainTextDocumentCountsAsItsTextAndImagesByUrlOrFileAsImages() {
+    String text = "The contract says the supplier delivers within thirty days. ".repeat(100);
+    String body = "{\"model\":\"m\",\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":["
+        + "{\"type\":\"document\",\"source\":{\"type\":\"text\",\"media_type\":\"text/plain\",\"data\":\"" + text + "\"}},"
+        + "{\"type\":\"image\",\"source\":{\"type\":\"url\",\"url\":\"https://example.com/chart.png\"}},"
+        + "{\"type\":\"document\",\"source\":{\"type\":\"file\",\"file_id\":\"file_011CNha8iCJcU1wXNR6q4V8w\"}},"
+        + "{\"type\":\"text\",\"text\":\"Summarise.\"}]},"
+        + "{\"role\":\"assistant\",\"content\":[{\"type\":\"tool_use\",\"id\":\"t1\",\"name\":\"fetch\","
+        + "\"input\":{\"url\":\"https://example.com/kept\"}}]}]}";
+    String measured = RequestInfo.read(body.getBytes(StandardCharsets.UTF_8)).orElseThrow().estimateText();
+
+    assertThat(measured).contains(text, "Summarise.", "https://example.com/kept")
+        .doesNotContain("chart.png", "file_011CNha8iCJcU1wXNR6q4V8w");
+    // Two payloads (the image by URL, the PDF by file id), each one image's worth.
+    assertThat(measured.length()).isGreaterThan(text.length() + 2 * RequestInfo.PAYLOAD_STAND_IN.length());
+  }
+
+  @Test
   void somethingThatIsNotAJsonObjectIsNotRead() {
     assertThat(RequestInfo.read("not json".getBytes(StandardCharsets.UTF_8))).isEmpty();
     assertThat(RequestInfo.read("[1,2]".getBytes(StandardCharsets.UTF_8))).isEmpty();
