@@ -44,8 +44,19 @@ public final class CacheBreakpoints {
     this.breakpoints = breakpoints;
   }
 
-  /** The breakpoints of a Messages request body; {@link #NONE} when it marks nothing or is not JSON. */
+  /**
+   * The breakpoints of a Messages request body; {@link #NONE} when it marks nothing or is not JSON
+   * (or not shaped as a Messages request: the server will say what is wrong with it).
+   */
   public static CacheBreakpoints of(byte[] body) {
+    try {
+      return read(body);
+    } catch (RuntimeException malformed) {
+      return NONE; // caching only saves: a body it cannot follow is sent as it is, estimated whole
+    }
+  }
+
+  private static CacheBreakpoints read(byte[] body) {
     Optional<JsonNode> tree = Json.tree(body);
     if (tree.isEmpty() || !tree.get().isObject()) {
       return NONE;
@@ -58,7 +69,7 @@ public final class CacheBreakpoints {
     update(digest, "tool_choice", root.path("tool_choice"));
     update(digest, "thinking", root.path("thinking"));
     JsonNode tools = root.path("tools");
-    for (int i = 0; i < tools.size(); i++) {
+    for (int i = 0; tools.isArray() && i < tools.size(); i++) {
       add(new Position(Part.TOOL, i, -1), "tool", tools.get(i), digest, blocks, breakpoints);
     }
     JsonNode system = root.path("system");
@@ -70,7 +81,7 @@ public final class CacheBreakpoints {
       add(new Position(Part.SYSTEM, -1, -1), "system", system, digest, blocks, breakpoints);
     }
     JsonNode messages = root.path("messages");
-    for (int m = 0; m < messages.size(); m++) {
+    for (int m = 0; messages.isArray() && m < messages.size(); m++) {
       JsonNode message = messages.get(m);
       update(digest, "role", message.path("role"));
       JsonNode content = message.path("content");
@@ -99,6 +110,15 @@ public final class CacheBreakpoints {
    * prefix, measured as {@link RequestInfo} measures a whole prompt.
    */
   public String textAfter(Breakpoint breakpoint) {
+    try {
+      return cut(breakpoint);
+    } catch (RuntimeException unexpected) {
+      // Never expected (of() has seen the shape); should it happen, the whole prompt is measured.
+      return RequestInfo.read(body).map(RequestInfo::estimateText).orElse("");
+    }
+  }
+
+  private String cut(Breakpoint breakpoint) {
     JsonNode root = Json.tree(body).orElseThrow(); // it parsed in of(), so it parses now
     ObjectNode rest = Json.MAPPER.createObjectNode();
     for (String field : RequestInfo.PROMPT_FIELDS) {

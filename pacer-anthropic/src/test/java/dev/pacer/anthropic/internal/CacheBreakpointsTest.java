@@ -48,6 +48,23 @@ class CacheBreakpointsTest {
   }
 
   @Test
+  void aBodyNotShapedAsAMessagesRequestIsLeftToTheServer() {
+    String[] malformed = {
+        "{\"tools\":{\"a\":{" + MARK + "}}}",
+        "{\"messages\":{\"role\":\"user\"},\"system\":[{" + MARK + "}]}",
+        "{\"messages\":[\"text\",7,null,{\"content\":[null,{" + MARK + "}]}]}",
+        "{\"system\":[null,3,{" + MARK + "}],\"messages\":null}",
+        "{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"x\"," + MARK + "}]}],"
+            + "\"tools\":[null]}"};
+    for (String body : malformed) {
+      CacheBreakpoints breakpoints = CacheBreakpoints.of(body.getBytes(StandardCharsets.UTF_8));
+      for (CacheBreakpoints.Breakpoint each : breakpoints.all()) {
+        assertThat(breakpoints.textAfter(each)).isNotNull();
+      }
+    }
+  }
+
+  @Test
   void marksInToolsAndMessagesCutThePromptInTheServersOrder() {
     String body = "{\"model\":\"m\",\"max_tokens\":5,"
         + "\"tools\":[{\"name\":\"lookup\",\"input_schema\":{\"type\":\"object\"}," + MARK + "}],"
