@@ -24,6 +24,7 @@ import dev.pacer.retry.FailureClassification;
 import dev.pacer.retry.RetryAfter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.LinkedHashMap;
@@ -152,8 +153,8 @@ final class Exchange {
    * Completes when the request may go as far as the prompt cache is concerned: at once, unless
    * another request is writing a prefix this one marks; then when that one's answer (or stream)
    * has begun (see {@link PromptCacheModel}), or {@link #LONGEST_CACHE_WAIT} after that one was
-   * sent. The demand is
-   * then decided: without the prefix expected to be read from the cache, if any.
+   * sent. The demand is then decided: without the prefix expected to be read from the cache, if
+   * any.
    */
   CompletableFuture<Void> cacheWarmedUp() {
     if (breakpoints.isEmpty()) {
@@ -389,7 +390,6 @@ final class Exchange {
     return context.estimator().estimate(context.pacer().governor().poolOf(demand), demand.inputText());
   }
 
-  /** Whether the demand's pool counts cache reads against its input limit (a few old models): then nothing is left out. */
   /**
    * The longest a request waits for another to write the prompt prefix they share. A plain answer
    * arrives whole, so its write shows only when its generation is over (a stream's shows at its
@@ -399,6 +399,7 @@ final class Exchange {
    */
   static final Duration LONGEST_CACHE_WAIT = Duration.ofSeconds(10);
 
+  /** Whether the demand's pool counts cache reads against its input limit (a few old models): then nothing is left out. */
   private static boolean countsCacheReads(PacingContext context, Demand demand) {
     return context.pacer().governor().config().catalog().countsCacheReads(context.pacer().governor().poolOf(demand));
   }
@@ -495,7 +496,7 @@ final class Exchange {
             continue;
           }
           // Measured as a Messages request is (RequestInfo): a base64 image is an image, not text.
-          Optional<RequestInfo> info = RequestInfo.read(params.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+          Optional<RequestInfo> info = RequestInfo.read(params.toString().getBytes(StandardCharsets.UTF_8));
           String text = info.map(RequestInfo::estimateText).orElse("");
           Demand demand = Demand.estimated(model, text, Math.max(0, params.path("max_tokens").asLong()));
           long input = context.estimator().estimate(context.pacer().governor().poolOf(demand), text);

@@ -22,7 +22,8 @@ import java.util.concurrent.CompletableFuture;
  *       cache entry available only once a response has begun, so requests sent together with one
  *       uncached prefix each write it: each counted whole against the input limit, and billed at
  *       the write price (1.25 times input, against a tenth for a read). Requests marking a prefix
- *       that another request is writing wait until it has been answered.
+ *       that another request is writing wait until its answer shows the write (see
+ *       {@link Exchange#cacheWarmedUp()} for how long at most).
  * </ul>
  *
  * <p>Cautious by construction, because a wrong guess under-holds the input bucket by the whole
