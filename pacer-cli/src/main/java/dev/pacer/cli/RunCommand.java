@@ -124,6 +124,11 @@ public final class RunCommand implements Callable<Integer> {
       description = "Limits per pool, one a line: POOL = RPM / ITPM / OTPM (a model id names its pool).")
   Path limitsFile;
 
+  @Option(names = "--model-data", paramLabel = "FILE",
+      description = "Keys laid over the bundled model data (data/anthropic-models.properties): a model's pool,"
+          + " prices, tier limits, pool.POOL.counts-cache-reads = true for a server that counts cache reads.")
+  Path modelData;
+
   @Option(names = "--window", paramLabel = "DURATION", defaultValue = "1m", converter = RunOptions.DurationConverter.class,
       description = "The period limits are counted over. Default: ${DEFAULT-VALUE}.")
   Duration window;
@@ -211,10 +216,14 @@ public final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    ModelCatalog catalog = ModelCatalog.bundled();
+    ModelCatalog catalog;
     JobConfig config;
     RunProgress.Mode progressMode;
     try {
+      if (modelData != null && !java.nio.file.Files.isReadable(modelData)) {
+        throw new IllegalArgumentException("--model-data " + modelData + ": no such file, or not readable");
+      }
+      catalog = modelData == null ? ModelCatalog.bundled() : ModelCatalog.withOverrides(modelData);
       config = config(catalog);
       progressMode = switch (progress.toLowerCase(Locale.ROOT)) {
         case "auto" -> RunProgress.detect();
@@ -226,7 +235,7 @@ public final class RunCommand implements Callable<Integer> {
       if (exact && !dryRun) {
         throw new IllegalArgumentException("--exact counts tokens for --dry-run; add --dry-run");
       }
-    } catch (IllegalArgumentException | IOException e) {
+    } catch (IllegalArgumentException | IOException | java.io.UncheckedIOException e) {
       err.println("pacer run: " + e.getMessage());
       return EXIT_USAGE;
     }
@@ -362,6 +371,9 @@ public final class RunCommand implements Callable<Integer> {
             : dev.pacer.simulator.OutputRule.valueOf(OutputRule.parse(outputRule).name()))
         .latency(Latency.of(Duration.ofMillis(150), 2_000))
         .seed(1);
+    if (modelData != null) {
+      sim.dataFile(modelData); // the embedded server reads the same model data as the Pacer
+    }
     if (rpm != null) {
       sim.rpm(rpm);
     }

@@ -245,6 +245,34 @@ class RunCommandTest {
   }
 
   @Test
+  void modelDataOverridesReachTheEstimatesAndTheEmbeddedSimulator() throws Exception {
+    Path input = prompts(10);
+    Path data = dir.resolve("models.properties");
+    // A new model in a pool of its own, with prices and tier-1 limits of its own.
+    Files.writeString(data, "pool.claude-test-9 = test-9\nprice.claude-test-9 = 10 / 12.5 / 20 / 1 / 50\n"
+        + "limits.tier1.test-9 = 7 / 70000 / 7000\n");
+    assertThat(run(input.toString(), "--dry-run", "--tier", "tier1", "--model", "claude-test-9", "--max-tokens", "16", "--model-data",
+        data.toString())).as(err()).isZero();
+    assertThat(out()).contains("test-9").contains("limits 7 / 70,000 / 7,000").doesNotContain("no price known");
+
+    Path summary = dir.resolve("s.json");
+    assertThat(run(input.toString(), "--simulate", "--tier", "tier1", "--window", "2s", "--model", "claude-test-9",
+        "--max-tokens", "16", "--model-data", data.toString(), "--progress", "none", "--summary-json",
+        summary.toString())).as(err()).isZero();
+    JsonNode json = new ObjectMapper().readTree(summary.toFile());
+    assertThat(json.get("succeeded").asInt()).isEqualTo(10);
+    assertThat(json.get("rate_limited").asInt()).isZero();
+    // The server enforced 7 requests per 2 s (its headers would have raised the Pacer to any
+    // higher limit at once): 10 requests take at least (10 - 7) / 3.5 s.
+    assertThat(json.get("binding_limit").asText()).isEqualTo("test-9 requests (RPM 7 per 2.0s)");
+    assertThat(json.get("elapsed_s").asDouble()).isGreaterThan(0.85);
+    // Priced at the file's prices: $10 and $50 per million input and output tokens.
+    assertThat(json.get("cost_usd").asDouble()).isCloseTo(
+        (json.get("input_tokens").asLong() * 10.0 + json.get("output_tokens").asLong() * 50.0) / 1e6,
+        org.assertj.core.data.Offset.offset(1e-4));
+  }
+
+  @Test
   void usageErrorsExitTwo() throws Exception {
     Path input = prompts(1);
     assertThat(run(input.toString(), "--window", "soon")).isEqualTo(2);
@@ -260,6 +288,8 @@ class RunCommandTest {
     assertThat(run(dir.resolve("missing.jsonl").toString(), "--simulate", "--progress", "none")).isEqualTo(2);
     assertThat(err()).contains("input file not found");
     assertThat(run(input.toString(), "--limits", dir.resolve("nope").toString())).isEqualTo(2);
+    assertThat(run(input.toString(), "--model-data", dir.resolve("nope.properties").toString())).isEqualTo(2);
+    assertThat(err()).contains("--model-data " + dir.resolve("nope.properties") + ": no such file, or not readable");
     assertThat(run()).isEqualTo(2);
   }
 
