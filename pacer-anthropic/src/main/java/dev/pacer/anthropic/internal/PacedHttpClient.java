@@ -98,11 +98,7 @@ public final class PacedHttpClient implements HttpClient {
         return;
       }
       CompletableFuture<HttpResponse> paced = pacedCall(exchange, options);
-      result.whenComplete((response, failure) -> {
-        if (result.isCancelled()) {
-          paced.cancel(true);
-        }
-      });
+      cancelOnCancel(result, paced);
       paced.whenComplete((response, failure) -> {
         if (failure != null) {
           result.completeExceptionally(unwrap(failure));
@@ -172,11 +168,7 @@ public final class PacedHttpClient implements HttpClient {
       return;
     }
     CompletableFuture<HttpResponse> count = send(countRequest.get(), options);
-    result.whenComplete((ignored, error) -> {
-      if (result.isCancelled()) {
-        count.cancel(true);
-      }
-    });
+    cancelOnCancel(result, count);
     count.whenComplete((countResponse, countError) -> {
       OptionalLong counted = countError == null ? InputRecount.inputTokensOf(countResponse) : OptionalLong.empty();
       if (counted.isEmpty() || result.isDone()) {
@@ -185,12 +177,20 @@ public final class PacedHttpClient implements HttpClient {
       }
       CompletableFuture<HttpResponse> paced = context.pacer().callAsync(
           exchange.demand().withInputTokens(counted.getAsLong()), exchange::attemptAsync);
-      result.whenComplete((ignored, error) -> {
-        if (result.isCancelled()) {
-          paced.cancel(true); // withdraws the wait, or cuts the attempt
-        }
-      });
+      cancelOnCancel(result, paced);
       paced.whenComplete((response, error) -> settle(exchange, response, error == null ? null : unwrap(error), result));
+    });
+  }
+
+  /**
+   * Cancels {@code step} (a later stage {@code result} now waits on: a count, a paced call) when
+   * {@code result} is cancelled: the wait is withdrawn, or the attempt cut.
+   */
+  private static void cancelOnCancel(CompletableFuture<HttpResponse> result, CompletableFuture<HttpResponse> step) {
+    result.whenComplete((ignored, error) -> {
+      if (result.isCancelled()) {
+        step.cancel(true);
+      }
     });
   }
 
