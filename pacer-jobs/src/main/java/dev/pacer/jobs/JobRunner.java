@@ -420,11 +420,12 @@ public final class JobRunner {
         } else {
           plan.toSend++;
           if (via == Via.AUTO) {
-            plan.worstStandardUsd += worstCost(request);
-            long[] load = plan.loads.computeIfAbsent(catalog.poolOf(request.model()), p -> new long[2]);
+            String pool = catalog.poolOf(request.model());
+            CachedInput.Split input = cachedInput.next(pool, request.params().toString(), catalog.countsCacheReads(pool));
+            plan.worstStandardUsd += worstCost(request, input.whole());
+            long[] load = plan.loads.computeIfAbsent(pool, p -> new long[2]);
             load[0]++;
-            load[1] += cachedInput.next(catalog.poolOf(request.model()), request.params().toString(),
-                catalog.countsCacheReads(catalog.poolOf(request.model()))).counted();
+            load[1] += input.counted();
           }
         }
       }
@@ -638,8 +639,13 @@ public final class JobRunner {
 
   /** The most a request can cost: its estimated input and all of its max_tokens, at standard prices. */
   private double worstCost(InputLine.Request request) {
+    return worstCost(request, estimatedInput(request));
+  }
+
+  /** As {@link #worstCost(InputLine.Request)}, its whole input already estimated. */
+  private double worstCost(InputLine.Request request, long estimatedInput) {
     return catalog.pricesOf(request.model())
-        .map(p -> p.costUsd(estimatedInput(request), 0, 0, 0, request.maxTokens()))
+        .map(p -> p.costUsd(estimatedInput, 0, 0, 0, request.maxTokens()))
         .orElse(0.0);
   }
 
