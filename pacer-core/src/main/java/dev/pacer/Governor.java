@@ -105,6 +105,15 @@ public final class Governor implements AutoCloseable {
     return all.stream().map(PoolState::snapshot).toList();
   }
 
+  /**
+   * Whether the server counts cache reads against {@code pool}'s input limit: learned from its
+   * readings once the pool has seen answers that read the cache, else the model data's word.
+   */
+  public boolean countsCacheReads(String pool) {
+    PoolState state = pools.get(pool);
+    return state != null ? state.countsCacheReads() : config.catalog().countsCacheReads(pool);
+  }
+
   /** The pool a demand counts against. */
   public String poolOf(Demand demand) {
     return config.poolOf(demand);

@@ -51,6 +51,10 @@ public final class Permit implements AutoCloseable {
    * low end), or NaN: with the actual input count, known at settle, a lower bound of the burst.
    */
   double inputLevelReported = Double.NaN;
+  /** How far this attempt's reading lowered the input forecast beyond its rounding while reads were under way (see PoolState.readsLookCounted). */
+  double inputLowered;
+  /** Whether the pool counted cache reads against ITPM when this was granted (see PoolState.settle). */
+  boolean readsCounted;
   /** Set when a refusal proved the demand can never be admitted (guarded by the pool's lock). */
   volatile DemandTooLargeException hopeless;
   /** What the other permits in flight held when this one was granted, per bucket. */

@@ -81,7 +81,17 @@ final class PoolState {
   private OutputRule outputRule;
   private final OutputRuleEvidence ruleEvidence = new OutputRuleEvidence(TOKEN_ROUNDING);
   private final OutputTracker outputs = new OutputTracker();
-  private final boolean countsCacheReads;
+  /** Whether the server counts cache reads against ITPM: the model data's word, or learned (see readsLookCounted). */
+  private volatile boolean countsCacheReads;
+  /** Cache reads in the answers settled so far, and how many such answers (see readsLookCounted). */
+  private double cacheReadsSettled;
+  private int answersWithReads;
+  /** When the latest answer that read the cache was settled. */
+  private long readSettledAt;
+  /** Permits in flight whose demand leaves out a prefix assumed read from the cache. */
+  private int assumedReadsInFlight;
+  /** What input readings lowered the forecast by, beyond their rounding, while reads were under way. */
+  private double shortfallWithReads;
 
   private boolean probing;
   private Bucket pauseBucket;
@@ -324,7 +334,7 @@ final class PoolState {
   /** Estimates an estimated Messages demand's input again, with what the estimator knows now. */
   private void estimateAgain(Waiter waiter) {
     if (waiter.demand.needsEstimate() && waiter.demand.endpoint() == Demand.Endpoint.MESSAGES) {
-      waiter.need[IN] = config.estimator().estimate(name, waiter.demand.inputText());
+      waiter.need[IN] = config.estimator().estimate(name, waiter.demand.inputText()) + readsCountedExtra(waiter.demand);
     }
   }
 
@@ -340,7 +350,7 @@ final class PoolState {
     long[] need = new long[3];
     need[REQ] = 1;
     if (demand.endpoint() == Demand.Endpoint.MESSAGES) {
-      need[IN] = inputTokens;
+      need[IN] = inputTokens + readsCountedExtra(demand);
       need[OUT] = outputRule == OutputRule.RESERVE ? demand.maxTokens() : outputs.hold(demand.maxTokens());
     }
     return need;
@@ -534,11 +544,15 @@ final class PoolState {
       heldInFlight[b] += waiter.need[b];
     }
     inFlight++;
+    if (waiter.demand.cacheReadAssumed()) {
+      assumedReadsInFlight++;
+    }
     grantsSinceSuccess++;
     ramp.took(now);
     long waited = now - waiter.enqueuedAt;
     Permit permit = new Permit(this, waiter.demand, waiter.need, levelAfter, take.correctionTotals(),
         take.chargedTotals(), now, waited, waiter.binding, waiter.attempt);
+    permit.readsCounted = countsCacheReads;
     for (int b = 0; b < 3; b++) {
       permit.heldByOthers[b] = heldInFlight[b] - waiter.need[b];
     }
@@ -727,7 +741,9 @@ final class PoolState {
         quickestAnswerNanos = answerNanos;
       }
       if (permit.demand.endpoint() == Demand.Endpoint.MESSAGES) {
-        long actualInput = usage.rateLimitedInputTokens(countsCacheReads);
+        // Reads found counted while this attempt was in flight: the readings that showed it have
+        // already lowered the forecast by them.
+        long actualInput = usage.rateLimitedInputTokens(permit.readsCounted);
         double inputSurplus = permit.reserved[IN] - actualInput;
         double outputSurplus = permit.reserved[OUT] - usage.outputTokens();
         store.charge(new double[] {0, -inputSurplus, -outputSurplus});
@@ -739,6 +755,14 @@ final class PoolState {
           store.raise(Bucket.INPUT_TOKENS, inputRaise);
           inputRaised += inputRaise;
         }
+        if (!countsCacheReads && readsLookCounted(permit, usage, actualInput, now)) {
+          countsCacheReads = true;
+          interactive.forEach(this::estimateAgain);
+          batch.forEach(this::estimateAgain);
+          emit(after, new PacerEvent.LimitsLearned(name, currentLimits(), currentLimits(), String.format(Locale.ROOT,
+              "input_tokens count cache reads (readings fell %.0f tokens short while %.0f were read)",
+              shortfallWithReads, cacheReadsSettled)));
+        }
         outputs.record(usage.outputTokens());
         ruleEvidence.settled(usage.outputTokens());
         if (!Double.isNaN(permit.inputLevelReported) && limit[IN] != Limits.UNKNOWN && config.burst() == null
@@ -747,7 +771,8 @@ final class PoolState {
               "input_tokens burst >= " + Math.round(capacity[IN])));
         }
         if (permit.demand.needsEstimate()) {
-          boolean partlyCached = (usage.cacheReadInputTokens() > 0 || permit.demand.cacheReadAssumed()) && !countsCacheReads;
+          // A text that leaves out an assumed read never matches a count, whether or not reads count.
+          boolean partlyCached = permit.demand.cacheReadAssumed() || usage.cacheReadInputTokens() > 0 && !permit.readsCounted;
           config.estimator().calibrate(name, permit.demand.inputText(), actualInput, partlyCached);
           if (!estimatorTrusted && config.estimator().isCalibrated(name)) {
             // Once, when the estimator starts to vouch for its estimates: every waiter is
@@ -820,6 +845,9 @@ final class PoolState {
 
   private void releaseHeld(Permit permit) {
     ruleEvidence.ended(permit);
+    if (permit.demand.cacheReadAssumed()) {
+      assumedReadsInFlight--;
+    }
     for (int b = 0; b < 3; b++) {
       heldInFlight[b] -= permit.reserved[b];
     }
@@ -995,6 +1023,10 @@ final class PoolState {
             tolerance + band, forecast, permit.correctionAt[b], newest,
             unexplained(b, permit) + hiddenRefill + overtaking, b == IN));
         if (b == IN) {
+          if (corrected < -TOKEN_ROUNDING && !countsCacheReads && readsUnderWay(now)) {
+            permit.inputLowered = -corrected - TOKEN_ROUNDING;
+            shortfallWithReads += permit.inputLowered;
+          }
           // This permit's own input surplus (estimate over actual) is known only at settle.
           permit.pendingInputRaise = Math.max(0, corrected);
           permit.inputRaisedAtReading = inputRaised;
@@ -1051,6 +1083,9 @@ final class PoolState {
         continue;
       }
       int b = bucket.ordinal();
+      if (b == IN && permit.demand.cacheReadAssumed() && !permit.readsCounted) {
+        return false; // held without its read: a server that counts reads explains the refusal
+      }
       double need = b == OUT && outputRule == OutputRule.LIVE ? 1 : Math.max(1, permit.reserved[b]);
       if (found.get().remaining().getAsLong() - toleranceOf(b) < need) {
         return false;
@@ -1192,6 +1227,48 @@ final class PoolState {
     }
     return raiseCapacityLowerBound(b, lower);
   }
+
+  /**
+   * Whether the server, told by the model data not to count cache reads against ITPM, counts them
+   * after all (servers count their own way). Where it does, a request held at its prompt without
+   * the prefix it reads costs the server that prefix too, and the readings show the forecast too
+   * high: the first 429s of a burst, or the next 200s. So the shortfall readings showed beyond
+   * their rounding while reads were under way (requests in flight assumed to read, or an answer
+   * that read within the window) is set against what the answers read: at least half of it, over
+   * at least two such answers and 2,000 tokens read, and the server counts them. What an attempt's
+   * own estimate fell short of its count is taken out at its settle. Learned once, never unlearned:
+   * counting reads holds a request at its whole prompt, the safe side.
+   */
+  private boolean readsLookCounted(Permit permit, Usage usage, long actualInput, long now) {
+    shortfallWithReads -= Math.min(permit.inputLowered, Math.max(0, actualInput - permit.reserved[IN]));
+    if (usage.cacheReadInputTokens() <= 0) {
+      return false;
+    }
+    answersWithReads++;
+    cacheReadsSettled += usage.cacheReadInputTokens();
+    readSettledAt = now;
+    return answersWithReads >= 2 && cacheReadsSettled >= 4 * TOKEN_ROUNDING && shortfallWithReads * 2 >= cacheReadsSettled;
+  }
+
+  /** Whether reads are under way: an attempt in flight assumed to read, or an answer that read within the window. */
+  private boolean readsUnderWay(long now) {
+    return assumedReadsInFlight > 0 || answersWithReads > 0 && now - readSettledAt < windowNanos;
+  }
+
+  /**
+   * What a demand that leaves out a prefix assumed read costs beyond its estimate once the server
+   * is found counting reads: the mean read so far (its own prefix is not known here).
+   */
+  private long readsCountedExtra(Demand demand) {
+    return countsCacheReads && demand.cacheReadAssumed() && answersWithReads > 0
+        ? Math.round(cacheReadsSettled / answersWithReads) : 0;
+  }
+
+  /** Whether the server counts cache reads against this pool's ITPM: the model data's word, or learned from readings. */
+  boolean countsCacheReads() {
+    return countsCacheReads;
+  }
+
 
   /**
    * Takes {@code lower} as a lower bound of bucket {@code b}'s burst; the capacity becomes the

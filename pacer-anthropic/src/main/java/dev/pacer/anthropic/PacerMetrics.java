@@ -196,7 +196,7 @@ public final class PacerMetrics implements MeterBinder {
     public void used(String pool, String model, Usage usage) {
       PoolMeters meters = pool(pool);
       long now = time.nanoTime();
-      boolean cacheReads = pacer.governor().config().catalog().countsCacheReads(pool);
+      boolean cacheReads = pacer.governor().countsCacheReads(pool);
       meters.used.get(Bucket.INPUT_TOKENS).add(usage.rateLimitedInputTokens(cacheReads), now);
       meters.used.get(Bucket.OUTPUT_TOKENS).add(usage.outputTokens(), now);
       model(model);

@@ -77,6 +77,8 @@ class PromptCacheTest {
           // Held at the question, not at the document read from the cache.
           assertThat(read.estimatedInputTokens()).isLessThan(writer.cacheCreationInputTokens() / 10));
       assertThat(sim.stats().rateLimited()).isZero();
+      // This server leaves reads out of the input limit, and the readings agree.
+      assertThat(pacer.governor().countsCacheReads(Sim.POOL)).isFalse();
       client.close();
     }
   }

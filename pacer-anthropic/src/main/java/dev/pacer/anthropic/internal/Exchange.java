@@ -180,9 +180,12 @@ final class Exchange {
   private CompletableFuture<Void> go(PromptCacheModel.Plan plan) {
     cachePlan = plan;
     cacheWaitNanos = Math.max(0, context.time().nanoTime() - openedAt);
-    plan.read().ifPresent(prefix -> demand = new Demand(demand.model(), Demand.ESTIMATE, breakpoints.textAfter(prefix),
-        demand.maxTokens(), demand.priority(), demand.timeout(), demand.endpoint(), demand.sendReported())
-        .withCacheReadAssumed());
+    // A server found counting cache reads since this request was opened: it goes whole.
+    if (plan.read().isPresent() && !countsCacheReads(context, demand)) {
+      demand = new Demand(demand.model(), Demand.ESTIMATE, breakpoints.textAfter(plan.read().get()),
+          demand.maxTokens(), demand.priority(), demand.timeout(), demand.endpoint(), demand.sendReported())
+          .withCacheReadAssumed();
+    }
     return CompletableFuture.completedFuture(null);
   }
 
@@ -399,9 +402,12 @@ final class Exchange {
    */
   static final Duration LONGEST_CACHE_WAIT = Duration.ofSeconds(10);
 
-  /** Whether the demand's pool counts cache reads against its input limit (a few old models): then nothing is left out. */
+  /**
+   * Whether the demand's pool counts cache reads against its input limit (a few old models, or a
+   * server the governor found counting them): then nothing is left out.
+   */
   private static boolean countsCacheReads(PacingContext context, Demand demand) {
-    return context.pacer().governor().config().catalog().countsCacheReads(context.pacer().governor().poolOf(demand));
+    return context.pacer().governor().countsCacheReads(context.pacer().governor().poolOf(demand));
   }
 
   private static Optional<Priority> priority(HttpRequest request) {
