@@ -343,7 +343,19 @@ public final class JobRunner {
     } finally {
       deadline.ifPresent(TimeSource.Scheduled::cancel);
     }
+    noticeCacheReadsCounted();
     return summarize(plan, startNanos);
+  }
+
+  /** Where the sender found the server counting cache reads that the model data says it does not, says so. */
+  private void noticeCacheReadsCounted() {
+    for (String pool : tally.pools()) {
+      if (!catalog.countsCacheReads(pool) && sender.countsCacheReads(pool).orElse(false)) {
+        notice("the server counts cache reads against " + pool + "'s input limit, which the model data says"
+            + " it does not (learned from its headers during the run, after the first reads); to pace by it from the"
+            + " start, pass --model-data FILE with the line 'pool." + pool + ".counts-cache-reads = true'");
+      }
+    }
   }
 
   /** The batch path: the requests to send go through the Message Batches API ({@link BatchJob}). */
@@ -674,7 +686,8 @@ public final class JobRunner {
       Usage usage = result instanceof SendOutcome.Succeeded s ? Usages.of(s.message()) : Usage.NONE;
       Optional<Prices> prices = catalog.pricesOf(request.model());
       double cost = prices.map(p -> cost(p, usage)).orElse(0.0);
-      long inputForLimits = usage.rateLimitedInputTokens(catalog.countsCacheReads(pool));
+      long inputForLimits = usage.rateLimitedInputTokens(
+          sender.countsCacheReads(pool).orElseGet(() -> catalog.countsCacheReads(pool)));
       tally.finished(result, usage, inputForLimits, cost, pool, request.model(), prices.isEmpty(), time.nanoTime(),
           time.nanoTime() - sentAt);
       call(() -> listener.resultWritten(id, result));
@@ -919,6 +932,11 @@ public final class JobRunner {
 
     synchronized void sent() {
       sent++;
+    }
+
+    /** The pools of the results so far. */
+    synchronized Set<String> pools() {
+      return new TreeSet<>(pools.keySet());
     }
 
     synchronized double cost() {

@@ -46,6 +46,15 @@ public interface RequestSender extends AutoCloseable {
   }
 
   /**
+   * Whether the server counts cache reads against {@code pool}'s input limit, as far as the sender
+   * has found (the governor learns it from the headers); empty when it cannot say, and the model
+   * data's word holds.
+   */
+  default Optional<Boolean> countsCacheReads(String pool) {
+    return Optional.empty();
+  }
+
+  /**
    * Running totals of what the sender did, over every request it was given so far (attempts, 429s
    * and 529s received), if it keeps them. The runner reports a run's share (the difference between
    * the end and the start) instead of adding up each outcome's {@link Attempts}: the totals also

@@ -145,6 +145,11 @@ public final class SdkRequestSender implements RequestSender, TokenCounter {
     return pacer.governor().snapshot(pool).map(PoolSnapshot::limits);
   }
 
+  @Override
+  public Optional<Boolean> countsCacheReads(String pool) {
+    return Optional.of(pacer.governor().countsCacheReads(pool));
+  }
+
   /** The Pacer's running totals (for a shared Pacer, those of all its work). */
   @Override
   public Optional<PacerStats> stats() {

@@ -84,6 +84,35 @@ class JobRunnerTest {
   }
 
   @Test
+  void saysWhenTheSenderFoundTheServerCountingCacheReadsTheModelDataSaysItDoesNot() throws Exception {
+    Path input = prompts(dir.resolve("prompts.jsonl"), 3);
+    RequestSender countingReads = new RequestSender() {
+      @Override
+      public java.util.concurrent.CompletableFuture<SendOutcome> send(String customId,
+          com.fasterxml.jackson.databind.node.ObjectNode params) {
+        return sender.send(customId, params);
+      }
+
+      @Override
+      public java.util.Optional<Boolean> countsCacheReads(String pool) {
+        return java.util.Optional.of(pool.equals("haiku-4-5"));
+      }
+    };
+    JobRunner.builder(job(input).build()).sender(countingReads).listener(new JobListener() {
+      @Override
+      public void notice(String message) {
+        notices.add(message);
+      }
+    }).build().run();
+    assertThat(notices).filteredOn(n -> n.contains("counts cache reads")).singleElement().satisfies(notice ->
+        assertThat(notice).contains("haiku-4-5").contains("--model-data").contains("pool.haiku-4-5.counts-cache-reads = true"));
+
+    notices.clear();
+    run(job(prompts(dir.resolve("more.jsonl"), 3)).build()); // a sender that cannot say: the model data holds
+    assertThat(notices).noneMatch(n -> n.contains("counts cache reads"));
+  }
+
+  @Test
   void recordsBadLinesAsErroredResultsWhereTheyHaveAnIdAndRunTheRest() throws Exception {
     Path input = write(dir.resolve("in.jsonl"),
         "{\"custom_id\":\"good\",\"prompt\":\"hello\"}",
