@@ -81,17 +81,7 @@ final class PoolState {
   private OutputRule outputRule;
   private final OutputRuleEvidence ruleEvidence = new OutputRuleEvidence(TOKEN_ROUNDING);
   private final OutputTracker outputs = new OutputTracker();
-  /** Whether the server counts cache reads against ITPM: the model data's word, or learned (see readsLookCounted). */
-  private volatile boolean countsCacheReads;
-  /** Cache reads in the answers settled so far, and how many such answers (see readsLookCounted). */
-  private double cacheReadsSettled;
-  private int answersWithReads;
-  /** When the latest answer that read the cache was settled. */
-  private long readSettledAt;
-  /** Permits in flight whose demand leaves out a prefix assumed read from the cache. */
-  private int assumedReadsInFlight;
-  /** What input readings lowered the forecast by, beyond their rounding, while reads were under way. */
-  private double shortfallWithReads;
+  private final CacheReadEvidence cacheReads;
 
   private boolean probing;
   private Bucket pauseBucket;
@@ -175,7 +165,7 @@ final class PoolState {
     this.ramp = ramp;
     this.concurrency = config.concurrency().apply(name);
     this.outputRule = config.outputRule();
-    this.countsCacheReads = config.catalog().countsCacheReads(name);
+    this.cacheReads = new CacheReadEvidence(config.catalog().countsCacheReads(name), TOKEN_ROUNDING, windowNanos);
     this.store = buckets.pool(name, windowNanos);
     // A store shared with other processes says when capacity came back through one of them.
     store.onChange(this::onStoreChange);
@@ -334,7 +324,7 @@ final class PoolState {
   /** Estimates an estimated Messages demand's input again, with what the estimator knows now. */
   private void estimateAgain(Waiter waiter) {
     if (waiter.demand.needsEstimate() && waiter.demand.endpoint() == Demand.Endpoint.MESSAGES) {
-      waiter.need[IN] = config.estimator().estimate(name, waiter.demand.inputText()) + readsCountedExtra(waiter.demand);
+      waiter.need[IN] = config.estimator().estimate(name, waiter.demand.inputText()) + cacheReads.extraFor(waiter.demand);
     }
   }
 
@@ -350,7 +340,7 @@ final class PoolState {
     long[] need = new long[3];
     need[REQ] = 1;
     if (demand.endpoint() == Demand.Endpoint.MESSAGES) {
-      need[IN] = inputTokens + readsCountedExtra(demand);
+      need[IN] = inputTokens + cacheReads.extraFor(demand);
       need[OUT] = outputRule == OutputRule.RESERVE ? demand.maxTokens() : outputs.hold(demand.maxTokens());
     }
     return need;
@@ -544,15 +534,12 @@ final class PoolState {
       heldInFlight[b] += waiter.need[b];
     }
     inFlight++;
-    if (waiter.demand.cacheReadAssumed()) {
-      assumedReadsInFlight++;
-    }
     grantsSinceSuccess++;
     ramp.took(now);
     long waited = now - waiter.enqueuedAt;
     Permit permit = new Permit(this, waiter.demand, waiter.need, levelAfter, take.correctionTotals(),
         take.chargedTotals(), now, waited, waiter.binding, waiter.attempt);
-    permit.readsCounted = countsCacheReads;
+    cacheReads.granted(permit);
     for (int b = 0; b < 3; b++) {
       permit.heldByOthers[b] = heldInFlight[b] - waiter.need[b];
     }
@@ -755,13 +742,11 @@ final class PoolState {
           store.raise(Bucket.INPUT_TOKENS, inputRaise);
           inputRaised += inputRaise;
         }
-        if (!countsCacheReads && readsLookCounted(permit, usage, actualInput, now)) {
-          countsCacheReads = true;
+        if (cacheReads.settled(permit, usage.cacheReadInputTokens(), actualInput, now)) {
           interactive.forEach(this::estimateAgain);
           batch.forEach(this::estimateAgain);
-          emit(after, new PacerEvent.LimitsLearned(name, currentLimits(), currentLimits(), String.format(Locale.ROOT,
-              "input_tokens count cache reads (readings fell %.0f tokens short while %.0f were read)",
-              shortfallWithReads, cacheReadsSettled)));
+          emit(after, new PacerEvent.LimitsLearned(name, currentLimits(), currentLimits(),
+              "input_tokens count cache reads (" + cacheReads.describe() + ")"));
         }
         outputs.record(usage.outputTokens());
         ruleEvidence.settled(usage.outputTokens());
@@ -845,9 +830,7 @@ final class PoolState {
 
   private void releaseHeld(Permit permit) {
     ruleEvidence.ended(permit);
-    if (permit.demand.cacheReadAssumed()) {
-      assumedReadsInFlight--;
-    }
+    cacheReads.ended(permit);
     for (int b = 0; b < 3; b++) {
       heldInFlight[b] -= permit.reserved[b];
     }
@@ -1023,10 +1006,7 @@ final class PoolState {
             tolerance + band, forecast, permit.correctionAt[b], newest,
             unexplained(b, permit) + hiddenRefill + overtaking, b == IN));
         if (b == IN) {
-          if (corrected < -TOKEN_ROUNDING && !countsCacheReads && readsUnderWay(now)) {
-            permit.inputLowered = -corrected - TOKEN_ROUNDING;
-            shortfallWithReads += permit.inputLowered;
-          }
+          cacheReads.lowered(permit, -corrected, now);
           // This permit's own input surplus (estimate over actual) is known only at settle.
           permit.pendingInputRaise = Math.max(0, corrected);
           permit.inputRaisedAtReading = inputRaised;
@@ -1228,45 +1208,9 @@ final class PoolState {
     return raiseCapacityLowerBound(b, lower);
   }
 
-  /**
-   * Whether the server, told by the model data not to count cache reads against ITPM, counts them
-   * after all (servers count their own way). Where it does, a request held at its prompt without
-   * the prefix it reads costs the server that prefix too, and the readings show the forecast too
-   * high: the first 429s of a burst, or the next 200s. So the shortfall readings showed beyond
-   * their rounding while reads were under way (requests in flight assumed to read, or an answer
-   * that read within the window) is set against what the answers read: at least half of it, over
-   * at least two such answers and 2,000 tokens read, and the server counts them. What an attempt's
-   * own estimate fell short of its count is taken out at its settle. Learned once, never unlearned:
-   * counting reads holds a request at its whole prompt, the safe side.
-   */
-  private boolean readsLookCounted(Permit permit, Usage usage, long actualInput, long now) {
-    shortfallWithReads -= Math.min(permit.inputLowered, Math.max(0, actualInput - permit.reserved[IN]));
-    if (usage.cacheReadInputTokens() <= 0) {
-      return false;
-    }
-    answersWithReads++;
-    cacheReadsSettled += usage.cacheReadInputTokens();
-    readSettledAt = now;
-    return answersWithReads >= 2 && cacheReadsSettled >= 4 * TOKEN_ROUNDING && shortfallWithReads * 2 >= cacheReadsSettled;
-  }
-
-  /** Whether reads are under way: an attempt in flight assumed to read, or an answer that read within the window. */
-  private boolean readsUnderWay(long now) {
-    return assumedReadsInFlight > 0 || answersWithReads > 0 && now - readSettledAt < windowNanos;
-  }
-
-  /**
-   * What a demand that leaves out a prefix assumed read costs beyond its estimate once the server
-   * is found counting reads: the mean read so far (its own prefix is not known here).
-   */
-  private long readsCountedExtra(Demand demand) {
-    return countsCacheReads && demand.cacheReadAssumed() && answersWithReads > 0
-        ? Math.round(cacheReadsSettled / answersWithReads) : 0;
-  }
-
-  /** Whether the server counts cache reads against this pool's ITPM: the model data's word, or learned from readings. */
+  /** Whether the server counts cache reads against this pool's ITPM: the model data's word, or learned (see CacheReadEvidence). */
   boolean countsCacheReads() {
-    return countsCacheReads;
+    return cacheReads.counted();
   }
 
 
