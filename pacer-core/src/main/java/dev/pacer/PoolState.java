@@ -756,9 +756,17 @@ final class PoolState {
               "input_tokens burst >= " + Math.round(capacity[IN])));
         }
         if (permit.demand.needsEstimate()) {
-          // A text that leaves out an assumed read never matches a count, whether or not reads count.
-          boolean partlyCached = permit.demand.cacheReadAssumed() || usage.cacheReadInputTokens() > 0 && !permit.readsCounted;
-          config.estimator().calibrate(name, permit.demand.inputText(), actualInput, partlyCached);
+          // A text that leaves out a prefix assumed read matches the count only where the server
+          // read it and left the read out: written instead, or its read counted, the count holds a
+          // prefix the text lacks (a sample that says a question costs a document's tokens, which
+          // the estimator would apply to every text until 32 newer samples pushed it out).
+          boolean assumedReadMissed = permit.demand.cacheReadAssumed()
+              && (usage.cacheReadInputTokens() <= 0 || permit.readsCounted);
+          if (!assumedReadMissed) {
+            boolean partlyCached = permit.demand.cacheReadAssumed()
+                || usage.cacheReadInputTokens() > 0 && !permit.readsCounted;
+            config.estimator().calibrate(name, permit.demand.inputText(), actualInput, partlyCached);
+          }
           if (!estimatorTrusted && config.estimator().isCalibrated(name)) {
             // Once, when the estimator starts to vouch for its estimates: every waiter is
             // estimated again, and those that can now be seen never to fit fail at once.

@@ -182,7 +182,25 @@ class GovernorTest {
     governor.tryAcquire(question.withCacheReadAssumed()).orElseThrow().settle(new Usage(12, 4_000, 0, 0, 5));
     governor.tryAcquire(question.withCacheReadAssumed()).orElseThrow().settle(new Usage(12, 0, 0, 4_000, 5));
 
-    assertThat(partlyCached).containsExactly(false, true, true);
+    // The plain answer is a sample; the read a sample of a partly cached prompt; the write none.
+    assertThat(partlyCached).containsExactly(false, true);
+  }
+
+  @Test
+  void aGuessedReadThatTheServerWroteInsteadLeavesTheEstimatesAsTheyWere() {
+    Governor governor = new Governor(GovernorConfig.builder().limits(Limits.of(600, 10_000_000, 1_000_000)).build(), time);
+    Demand question = Demand.estimated(MODEL, "Question: what is the main figure?", 20);
+    String document = "Document: " + "market growth figure report ".repeat(400);
+    governor.tryAcquire(Demand.estimated(MODEL, document, 20)).orElseThrow().settle(Usage.of(2_800, 5));
+    for (int i = 0; i < 3; i++) {
+      governor.tryAcquire(question).orElseThrow().settle(Usage.of(9, 5));
+    }
+    long before = governor.config().estimator().estimate(governor.poolOf(question), document);
+
+    // Held at the question alone; the server had evicted the document and wrote it: 4,000 tokens.
+    governor.tryAcquire(question.withCacheReadAssumed()).orElseThrow().settle(new Usage(9, 4_000, 0, 0, 5));
+
+    assertThat(governor.config().estimator().estimate(governor.poolOf(question), document)).isEqualTo(before);
   }
 
   @Test
