@@ -1,5 +1,8 @@
 package dev.pacer;
 
+import dev.pacer.limits.Bucket;
+import java.util.Locale;
+
 /**
  * Whether the server counts prompt-cache reads against a pool's input limit: the model data's
  * word, or learned from the readings where the data says it does not (servers count their own
@@ -16,6 +19,8 @@ package dev.pacer;
  * prompt, the safe side.
  */
 final class CacheReadEvidence {
+
+  private static final int IN = Bucket.INPUT_TOKENS.ordinal();
 
   private final double rounding;
   private final long windowNanos;
@@ -77,7 +82,7 @@ final class CacheReadEvidence {
     if (this.counted) {
       return false;
     }
-    shortfall -= Math.min(permit.inputLowered, Math.max(0, counted - permit.reserved[dev.pacer.limits.Bucket.INPUT_TOKENS.ordinal()]));
+    shortfall -= Math.min(permit.inputLowered, Math.max(0, counted - permit.reserved[IN]));
     if (read <= 0) {
       return false;
     }
@@ -101,7 +106,7 @@ final class CacheReadEvidence {
 
   /** What the evidence came to, for the event that reports it. */
   String describe() {
-    return String.format(java.util.Locale.ROOT, "readings fell %.0f tokens short while %.0f were read", shortfall,
+    return String.format(Locale.ROOT, "readings fell %.0f tokens short while %.0f were read", shortfall,
         readTokens);
   }
 }

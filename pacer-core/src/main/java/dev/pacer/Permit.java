@@ -51,7 +51,7 @@ public final class Permit implements AutoCloseable {
    * low end), or NaN: with the actual input count, known at settle, a lower bound of the burst.
    */
   double inputLevelReported = Double.NaN;
-  /** How far this attempt's reading lowered the input forecast beyond its rounding while reads were under way (see CacheReadEvidence). */
+  /** How far this attempt's reading lowered the input forecast, beyond its rounding, while reads were under way. */
   double inputLowered;
   /** Whether the pool counted cache reads against ITPM when this was granted (see PoolState.settle). */
   boolean readsCounted;

@@ -1216,11 +1216,10 @@ final class PoolState {
     return raiseCapacityLowerBound(b, lower);
   }
 
-  /** Whether the server counts cache reads against this pool's ITPM: the model data's word, or learned (see CacheReadEvidence). */
+  /** Whether the server counts cache reads against this pool's ITPM: the data's word, or learned (CacheReadEvidence). */
   boolean countsCacheReads() {
     return cacheReads.counted();
   }
-
 
   /**
    * Takes {@code lower} as a lower bound of bucket {@code b}'s burst; the capacity becomes the
