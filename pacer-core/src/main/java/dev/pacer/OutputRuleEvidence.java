@@ -14,10 +14,11 @@ import java.util.LinkedHashSet;
  * reading among those seen so far is at most the limit less all their max_tokens. Second, under
  * the reserve rule, when the server admitted an attempt it held that attempt's max_tokens and
  * those of every attempt sent well before it (granted earlier than a request may take to reach the
- * server) whose answer is not back yet. A bucket holds at most its limit, and
- * {@code remaining} is within the rounding of the level, so a reading more than rounding and margin
- * above the limit less those holds cannot come from the reserve rule. Another client on the same
- * key only lowers readings, so it cannot fake a proof.
+ * server) whose answer is not back yet. A bucket holds at most its limit and gains at most its
+ * refill between two admissions, and {@code remaining} is within the rounding of the level, so a
+ * reading more than rounding and margin above the limit, plus the refill over the span of the
+ * admissions counted, less those holds cannot come from the reserve rule. Another client on the
+ * same key only lowers readings, so it cannot fake a proof.
  */
 final class OutputRuleEvidence {
 
@@ -27,11 +28,13 @@ final class OutputRuleEvidence {
   /** Attempts granted together (see the class comment). */
   static final class Cohort {
     final long openedAt;
+    long lastGrantedAt;
     double observedHeld;
     double lowestRemaining = Double.POSITIVE_INFINITY;
 
     Cohort(long openedAt) {
       this.openedAt = openedAt;
+      this.lastGrantedAt = openedAt;
     }
   }
 
@@ -55,6 +58,7 @@ final class OutputRuleEvidence {
     if (cohort == null || now - cohort.openedAt > cohortSpanNanos) {
       cohort = new Cohort(now);
     }
+    cohort.lastGrantedAt = now;
     permit.cohort = cohort;
   }
 
@@ -81,9 +85,12 @@ final class OutputRuleEvidence {
   /**
    * @param sendOrderNanos how long after its permit a request may reach the server: one granted
    *     earlier than that before {@code permit} is taken to have arrived first
+   * @param refillPerNano the bucket's refill rate: between two admissions it gains at most that
    */
-  boolean provesLive(Permit permit, double remaining, double held, long limit, long sendOrderNanos) {
-    if (disprovesReserve(permit, remaining, held, limit, sendOrderNanos) && ++readings >= READINGS_NEEDED) {
+  boolean provesLive(Permit permit, double remaining, double held, long limit, long sendOrderNanos,
+      double refillPerNano) {
+    if (disprovesReserve(permit, remaining, held, limit, sendOrderNanos, refillPerNano)
+        && ++readings >= READINGS_NEEDED) {
       inFlight.clear();
       cohort = null;
       return true;
@@ -91,23 +98,37 @@ final class OutputRuleEvidence {
     return false;
   }
 
-  private boolean disprovesReserve(Permit permit, double remaining, double held, long limit, long sendOrderNanos) {
+  /**
+   * Whether the reading cannot come from the reserve rule. The holds counted were all made by the
+   * server between the first of their admissions and this one's, and over that span the bucket
+   * refilled: a hold under way for longer than the bucket takes to refill is no longer missing
+   * from its level. So the level is at most the limit, plus the refill over that span, less the
+   * holds (without the refill, answers under way for seconds against a bucket that refills in a
+   * few made every reading look live).
+   */
+  private boolean disprovesReserve(Permit permit, double remaining, double held, long limit, long sendOrderNanos,
+      double refillPerNano) {
     double margin = 2 * rounding;
     Cohort together = permit.cohort;
     if (together != null) {
       together.observedHeld += held;
       together.lowestRemaining = Math.min(together.lowestRemaining, remaining);
-      if (together.observedHeld >= 4 * rounding && together.lowestRemaining > limit - together.observedHeld + margin) {
+      double refill = refillPerNano * (together.lastGrantedAt + sendOrderNanos - together.openedAt);
+      if (together.observedHeld >= 4 * rounding
+          && together.lowestRemaining > limit + refill - together.observedHeld + margin) {
         return true;
       }
     }
     double heldBefore = held;
+    long earliest = permit.grantedAt;
     for (Permit other : inFlight) {
       if (permit.grantedAt - other.grantedAt < sendOrderNanos) {
         break; // granted in this order: the rest are later still
       }
       heldBefore += other.reserved[Bucket.OUTPUT_TOKENS.ordinal()];
+      earliest = Math.min(earliest, other.grantedAt);
     }
-    return remaining > limit - heldBefore + margin;
+    double refill = refillPerNano * (permit.grantedAt + sendOrderNanos - earliest);
+    return remaining > limit + refill - heldBefore + margin;
   }
 }

@@ -951,7 +951,8 @@ final class PoolState {
         // Admitting a max_tokens beyond the limit is a proof on its own: under the reserve rule no
         // bucket could have held it.
         if (b == OUT && admitted && learnsOutputRule() && (permit.reserved[OUT] > limit[OUT]
-            || ruleEvidence.provesLive(permit, remaining, permit.reserved[OUT], limit[OUT], sendOrderSpanNanos()))) {
+            || ruleEvidence.provesLive(permit, remaining, permit.reserved[OUT], limit[OUT], sendOrderSpanNanos(),
+                ratePerNano(OUT)))) {
           outputRule = OutputRule.LIVE;
           // Readings taken for reserve raised the forecast by holds the server never made: start
           // again from this one. The server had remaining (within the rounding) when it admitted

@@ -89,6 +89,26 @@ class ShortJobsTest {
   }
 
   @Test
+  void holdsUnderWayLongerThanTheBucketTakesToRefillProveNoLiveRule() {
+    // Reserve rule, not told; answers of about 150 tokens at 50 a second after a 1 s first token,
+    // max_tokens 1,000: each hold is under way for about 4 s, while the bucket refills 8,000 every
+    // 6 s. The holds under way add up to more than the limit, which the server's bucket never
+    // holds at once: it refilled meanwhile. A reading above the limit less all of them proves
+    // nothing (it took them for the live rule, then drew 429s holding no max_tokens).
+    List<String> learned = new java.util.ArrayList<>();
+    VirtualRun run = virtualRun(OutputRule.RESERVE).latency(Duration.ofSeconds(1), 50).networkSpread(Duration.ofMillis(30));
+    Pacer pacer = told().listener(event -> {
+      if (event instanceof dev.pacer.events.PacerEvent.LimitsLearned limits && limits.what().contains("output rule")) {
+        learned.add(limits.what());
+      }
+    }).build();
+    VirtualRun.Result result = run(run, pacer, VirtualRun.workload(120, 40, 1_000, 150, 5));
+    assertThat(learned).as("rule learned").isEmpty();
+    assertThat(result.failed()).as("failed requests").isZero();
+    assertThat(result.rateLimited()).as("429s").isZero();
+  }
+
+  @Test
   void underTheReserveRuleTheOutputBurstIsUsed() {
     List<String> sent = run(OutputRule.RESERVE, VirtualRun.workload(64, 40, 400, 250, 3));
     assertThat(sentBy(sent, 1.0)).as("requests sent in the first second").isGreaterThanOrEqualTo(18);
