@@ -686,6 +686,31 @@ final class PoolState {
     }
   }
 
+  /**
+   * Under the reserve rule the server refunds an answer's unused output into a bucket that does
+   * not yet hold the requests still on their way to it, and a bucket refills only up to its
+   * capacity: near full, it loses the part of the refund those requests' holds would have made
+   * room for. The forecast, which took those holds at their grant, would keep it and run ahead of
+   * the server (a 1,333-token output bucket, answers of seconds: a refund of 850 kept while a
+   * 1,000-token grant was on its way drew a 429 for the next request). So after a refund the
+   * forecast is kept at most the capacity less what may still be on its way: the holds of
+   * requests not yet sent, or, if more, of those granted in the last {@value #SEND_ORDER_MILLIS}
+   * ms, this permit's own excepted (its answer came). Not the whole send-order span (half the
+   * quickest answer): with answers of seconds that held back a bucket's worth at every refund and
+   * halved the pace.
+   */
+  private void capRefundByGrantsInTransit(Permit permit, long now) {
+    if (outputRule != OutputRule.RESERVE || limit[OUT] == Limits.UNKNOWN) {
+      return;
+    }
+    long span = OVERTAKING_SPAN_NANOS;
+    double inTransit = Math.max(refillLostInTransit.heldOnTheirWay(OUT),
+        recentGrants.heldWithin(now, span) - (now - permit.grantedAt <= span ? permit.reserved[OUT] : 0));
+    if (inTransit > 0) {
+      store.lowerTo(Bucket.OUTPUT_TOKENS, capacity[OUT] - inTransit);
+    }
+  }
+
   /** The permit's request left by {@code now} (said, or surely: its answer came); takes the refill lost. */
   private void requestLeft(Permit permit, long now) {
     if (permit.onItsWay == null) {
@@ -735,6 +760,9 @@ final class PoolState {
         double outputSurplus = permit.reserved[OUT] - usage.outputTokens();
         store.charge(new double[] {0, -inputSurplus, -outputSurplus});
         outputGivenBack += Math.max(0, outputSurplus);
+        if (outputSurplus > 0) {
+          capRefundByGrantsInTransit(permit, now);
+        }
         // A reading since that lowered the forecast found it too high even without this raise.
         double inputRaise = inputLowerings != permit.inputLoweringsAtReading ? 0
             : permit.pendingInputRaise - Math.max(0, inputSurplus) - (inputRaised - permit.inputRaisedAtReading);

@@ -27,6 +27,22 @@ final class RecentGrants {
     return before;
   }
 
+  /**
+   * The output held by the grants within {@code spanNanos} before {@code now}, a span no longer
+   * than the one {@link #granted} keeps (the record is left as it is).
+   */
+  double heldWithin(long now, long spanNanos) {
+    double within = 0;
+    for (java.util.Iterator<Grant> newestFirst = grants.descendingIterator(); newestFirst.hasNext(); ) {
+      Grant grant = newestFirst.next();
+      if (now - grant.at() > spanNanos) {
+        break;
+      }
+      within += grant.held();
+    }
+    return within;
+  }
+
   private void forget(long now, long spanNanos) {
     while (!grants.isEmpty() && now - grants.peekFirst().at() > spanNanos) {
       held -= grants.removeFirst().held();

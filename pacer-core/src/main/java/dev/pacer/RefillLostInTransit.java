@@ -65,6 +65,11 @@ final class RefillLostInTransit {
     }
   }
 
+  /** What the followed permits whose requests have not left yet took of bucket {@code b}. */
+  double heldOnTheirWay(int b) {
+    return onTheirWay == 0 ? 0 : heldOnTheirWay[b];
+  }
+
   /**
    * The loss not yet taken from the forecast, as of {@code now}, or null when there is none worth
    * taking; counts it as taken.
