@@ -791,8 +791,7 @@ final class PoolState {
           boolean assumedReadMissed = permit.demand.cacheReadAssumed()
               && (usage.cacheReadInputTokens() <= 0 || permit.readsCounted);
           if (!assumedReadMissed) {
-            boolean partlyCached = permit.demand.cacheReadAssumed()
-                || usage.cacheReadInputTokens() > 0 && !permit.readsCounted;
+            boolean partlyCached = usage.cacheReadInputTokens() > 0 && !permit.readsCounted;
             config.estimator().calibrate(name, permit.demand.inputText(), actualInput, partlyCached);
           }
           if (!estimatorTrusted && config.estimator().isCalibrated(name)) {

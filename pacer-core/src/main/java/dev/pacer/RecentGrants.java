@@ -1,6 +1,7 @@
 package dev.pacer;
 
 import java.util.ArrayDeque;
+import java.util.Iterator;
 
 /**
  * The output held by the permits granted lately, within a span: those that may reach the server
@@ -33,7 +34,7 @@ final class RecentGrants {
    */
   double heldWithin(long now, long spanNanos) {
     double within = 0;
-    for (java.util.Iterator<Grant> newestFirst = grants.descendingIterator(); newestFirst.hasNext(); ) {
+    for (Iterator<Grant> newestFirst = grants.descendingIterator(); newestFirst.hasNext(); ) {
       Grant grant = newestFirst.next();
       if (now - grant.at() > spanNanos) {
         break;

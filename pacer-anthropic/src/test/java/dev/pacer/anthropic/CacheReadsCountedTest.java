@@ -4,10 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.anthropic.client.AnthropicClient;
-import com.anthropic.models.messages.CacheControlEphemeral;
 import com.anthropic.models.messages.Message;
-import com.anthropic.models.messages.MessageCreateParams;
-import com.anthropic.models.messages.TextBlockParam;
 import dev.pacer.Pacer;
 import dev.pacer.anthropic.testing.Sim;
 import dev.pacer.events.PacerEvent;
@@ -48,7 +45,7 @@ class CacheReadsCountedTest {
         Pacer pacer = Pacer.builder().limits(dev.pacer.limits.Limits.of(300, 60_000, 30_000)).window(Sim.WINDOW)
             .listener(events).build()) {
       AnthropicClient client = Sim.paced(sim, pacer);
-      String document = document(1_000);
+      String document = Sim.document(1_000);
 
       List<Message> first = ask(client, document, 0, 12);
       assertThat(first).hasSize(12);
@@ -82,29 +79,12 @@ class CacheReadsCountedTest {
   private static List<Message> ask(AnthropicClient client, String document, int from, int count) throws Exception {
     List<CompletableFuture<Message>> answers = new ArrayList<>();
     for (int i = from; i < from + count; i++) {
-      answers.add(client.async().messages().create(question(document, i)));
+      answers.add(client.async().messages().create(Sim.question(document, i)));
     }
     List<Message> messages = new ArrayList<>();
     for (CompletableFuture<Message> answer : answers) {
       messages.add(answer.get(60, TimeUnit.SECONDS));
     }
     return messages;
-  }
-
-  private static MessageCreateParams question(String document, int i) {
-    return MessageCreateParams.builder().model(Sim.MODEL).maxTokens(20)
-        .systemOfTextBlockParams(List.of(TextBlockParam.builder().text(document)
-            .cacheControl(CacheControlEphemeral.builder().build()).build()))
-        .addUserMessage("Question " + i + ": what is the main figure?")
-        .build();
-  }
-
-  private static String document(int words) {
-    String[] vocabulary = {"market", "growth", "figure", "report", "quarter", "revenue", "region", "margin"};
-    StringBuilder text = new StringBuilder("Document:");
-    for (int i = 0; i < words; i++) {
-      text.append(' ').append(vocabulary[(i * 5 + i / 7) % vocabulary.length]);
-    }
-    return text.toString();
   }
 }

@@ -5,10 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.anthropic.client.AnthropicClient;
 import com.anthropic.core.http.HttpResponseFor;
-import com.anthropic.models.messages.CacheControlEphemeral;
 import com.anthropic.models.messages.Message;
-import com.anthropic.models.messages.MessageCreateParams;
-import com.anthropic.models.messages.TextBlockParam;
 import dev.pacer.Pacer;
 import dev.pacer.anthropic.testing.Sim;
 import dev.pacer.events.PacerEvent;
@@ -42,10 +39,10 @@ class PromptCacheTest {
     try (Simulator sim = Simulator.start(server);
         Pacer pacer = Sim.pacerFor(sim).listener(events).build()) {
       AnthropicClient client = Sim.paced(sim, pacer);
-      String document = document(4_000);
+      String document = Sim.document(4_000);
       List<CompletableFuture<HttpResponseFor<Message>>> answers = new ArrayList<>();
       for (int i = 0; i < 12; i++) {
-        answers.add(client.async().messages().withRawResponse().create(question(document, i)));
+        answers.add(client.async().messages().withRawResponse().create(Sim.question(document, i)));
       }
       long waitedForTheWrite = 0;
       for (CompletableFuture<HttpResponseFor<Message>> answer : answers) {
@@ -54,7 +51,7 @@ class PromptCacheTest {
       }
       // The wait for the write is a wait like any other (a job's latency figures leave it out).
       assertThat(waitedForTheWrite).isEqualTo(11);
-      Message later = client.messages().create(question(document, 12)); // the blocking path
+      Message later = client.messages().create(Sim.question(document, 12)); // the blocking path
       assertThat(later.usage().cacheReadInputTokens()).contains(writtenTokens(sim));
 
       List<RequestRecord> records = new ArrayList<>(sim.stats().records());
@@ -91,15 +88,15 @@ class PromptCacheTest {
     try (Simulator sim = Simulator.start(server);
         Pacer pacer = Sim.pacerFor(sim).build()) {
       AnthropicClient client = Sim.paced(sim, pacer);
-      String document = document(4_000);
+      String document = Sim.document(4_000);
       CompletableFuture<Void> streamed = new CompletableFuture<>();
-      client.async().messages().createStreaming(question(document, 0)).subscribe(event -> { })
+      client.async().messages().createStreaming(Sim.question(document, 0)).subscribe(event -> { })
           .onCompleteFuture().whenComplete((done, error) -> streamed.complete(null));
       // The stream's request first: the others once the server is answering it.
       await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).until(() -> sim.stats().inFlight() == 1);
       List<CompletableFuture<Message>> answers = new ArrayList<>();
       for (int i = 1; i <= 4; i++) {
-        answers.add(client.async().messages().create(question(document, i)));
+        answers.add(client.async().messages().create(Sim.question(document, i)));
       }
       for (CompletableFuture<Message> answer : answers) {
         assertThat(answer.get(60, TimeUnit.SECONDS).usage().cacheReadInputTokens()).hasValueSatisfying(
@@ -121,22 +118,5 @@ class PromptCacheTest {
 
   private static long writtenTokens(Simulator sim) {
     return sim.stats().records().stream().mapToLong(RequestRecord::cacheCreationInputTokens).max().orElse(0);
-  }
-
-  private static MessageCreateParams question(String document, int i) {
-    return MessageCreateParams.builder().model(Sim.MODEL).maxTokens(20)
-        .systemOfTextBlockParams(List.of(TextBlockParam.builder().text(document)
-            .cacheControl(CacheControlEphemeral.builder().build()).build()))
-        .addUserMessage("Question " + i + ": what is the main figure?")
-        .build();
-  }
-
-  private static String document(int words) {
-    String[] vocabulary = {"market", "growth", "figure", "report", "quarter", "revenue", "region", "margin"};
-    StringBuilder text = new StringBuilder("Document:");
-    for (int i = 0; i < words; i++) {
-      text.append(' ').append(vocabulary[(i * 5 + i / 7) % vocabulary.length]);
-    }
-    return text.toString();
   }
 }

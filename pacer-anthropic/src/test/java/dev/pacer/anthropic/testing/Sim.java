@@ -2,7 +2,9 @@ package dev.pacer.anthropic.testing;
 
 import com.anthropic.client.AnthropicClient;
 import com.anthropic.client.okhttp.AnthropicOkHttpClient;
+import com.anthropic.models.messages.CacheControlEphemeral;
 import com.anthropic.models.messages.MessageCreateParams;
+import com.anthropic.models.messages.TextBlockParam;
 import dev.pacer.Pacer;
 import dev.pacer.anthropic.PacedAnthropic;
 import dev.pacer.events.PacerEvent;
@@ -63,6 +65,25 @@ public final class Sim {
   public static MessageCreateParams params(int i, long maxTokens) {
     return MessageCreateParams.builder().model(MODEL).maxTokens(maxTokens)
         .addUserMessage("Request " + i + ": say something short about pacing.").build();
+  }
+
+  /** A document of {@code words} words, to be cached as a system prompt (see {@link #question}). */
+  public static String document(int words) {
+    String[] vocabulary = {"market", "growth", "figure", "report", "quarter", "revenue", "region", "margin"};
+    StringBuilder text = new StringBuilder("Document:");
+    for (int i = 0; i < words; i++) {
+      text.append(' ').append(vocabulary[(i * 5 + i / 7) % vocabulary.length]);
+    }
+    return text.toString();
+  }
+
+  /** Question {@code i} on {@code document}, the document a system prompt marked for caching. */
+  public static MessageCreateParams question(String document, int i) {
+    return MessageCreateParams.builder().model(MODEL).maxTokens(20)
+        .systemOfTextBlockParams(List.of(TextBlockParam.builder().text(document)
+            .cacheControl(CacheControlEphemeral.builder().build()).build()))
+        .addUserMessage("Question " + i + ": what is the main figure?")
+        .build();
   }
 
   /** Collects every event a Pacer emits. */
