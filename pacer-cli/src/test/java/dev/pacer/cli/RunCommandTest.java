@@ -171,6 +171,50 @@ class RunCommandTest {
   }
 
   @Test
+  void aRefusedKeyStopsTheJobWithExitFourAndNoLineToResendLater() throws Exception {
+    Path input = prompts(20);
+    try (dev.pacer.simulator.Simulator sim = dev.pacer.simulator.Simulator.start(
+        dev.pacer.simulator.SimulatorConfig.builder().tier("build").build())) {
+      sim.faults().failNext(1, 401);
+      env.put("ANTHROPIC_API_KEY", "sk-revoked");
+      int code = run(input.toString(), "--base-url", sim.baseUrl(), "--model", "claude-haiku-4-5", "--max-tokens", "32",
+          "--concurrency", "1", "--progress", "none");
+      assertThat(code).as(err()).isEqualTo(4);
+      assertThat(err()).contains("401 authentication_error").contains("check the key in ANTHROPIC_API_KEY")
+          .contains("stopped: the server refused the requests or never answered")
+          .contains("20 not sent or unfinished (rerun to finish)");
+      assertThat(sim.stats().attempts()).as("nothing sent after the refusal").isEqualTo(1);
+      Path output = dir.resolve("in.results.jsonl");
+      assertThat(Files.exists(output) ? lines(output) : List.of()).isEmpty();
+
+      err.reset();
+      assertThat(run(input.toString(), "--base-url", sim.baseUrl(), "--model", "claude-haiku-4-5", "--max-tokens", "32",
+          "--progress", "none")).as(err()).isZero();
+      assertThat(lines(output)).hasSize(20);
+    }
+  }
+
+  @Test
+  void anAddressWhereNothingListensStopsTheJobWithExitFourNamingIt() throws Exception {
+    Path input = prompts(5);
+    int port;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = socket.getLocalPort();
+    }
+    env.put("ANTHROPIC_API_KEY", "test");
+    long start = System.nanoTime();
+    int code = run(input.toString(), "--base-url", "http://127.0.0.1:" + port, "--model", "claude-haiku-4-5",
+        "--max-tokens", "32", "--progress", "none");
+    assertThat(code).as(err()).isEqualTo(4);
+    assertThat(err()).contains("no answer from the server").contains("http://127.0.0.1:" + port)
+        .contains("ConnectException").contains("check --base-url");
+    assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).as("stopped after its patience, not retried for minutes")
+        .isLessThan(java.time.Duration.ofSeconds(60));
+    Path output = dir.resolve("in.results.jsonl");
+    assertThat(Files.exists(output) ? lines(output) : List.of()).isEmpty();
+  }
+
+  @Test
   void aDryRunPrintsCostAndLeastTimeAndSendsNothing() throws Exception {
     Path input = prompts(500);
     int code = run(input.toString(), "--dry-run", "--model", "claude-sonnet-4-5", "--max-tokens", "100", "--tier", "tier1");

@@ -8,6 +8,12 @@ public enum JobOutcome {
   STOPPED_BY_MAX_COST,
   /** The whole job's {@code --deadline} passed. */
   STOPPED_BY_DEADLINE,
+  /**
+   * Stopped because the server cannot take the job's requests: it refused the key or the account
+   * (401 authentication_error, 402 billing_error), or never answered at all (nothing at the
+   * address). Those requests get no result; a rerun, once that is fixed, sends them.
+   */
+  STOPPED_BY_SERVER,
   /** Stopped on request (Ctrl-C). */
   INTERRUPTED
 }

@@ -83,6 +83,9 @@ public final class JobRunner {
   private volatile boolean stopping;
   private volatile boolean abandoned;
   private volatile JobOutcome stopOutcome;
+  private boolean refusedByServer;
+  /** When the runner first saw the sender report a server that never answered (see watchForSilence). */
+  private long silentSince = -1;
   private final Map<String, CompletableFuture<SendOutcome>> inFlight = new ConcurrentHashMap<>();
   private final Map<String, Double> inFlightWorstCost = new ConcurrentHashMap<>();
   private Semaphore slots;
@@ -331,6 +334,8 @@ public final class JobRunner {
     slots = new Semaphore(config.pacing().concurrency());
     Optional<TimeSource.Scheduled> deadline = config.deadline().map(d -> time.schedule(this::deadlineReached,
         d.toNanos() - (time.nanoTime() - startNanos)));
+    watching = true;
+    watchForSilence();
     try {
       call(() -> listener.started(plan.toSend, plan.answered));
       writer = new ResultWriter(config.output());
@@ -342,6 +347,8 @@ public final class JobRunner {
       }
     } finally {
       deadline.ifPresent(TimeSource.Scheduled::cancel);
+      watching = false;
+      silenceWatch.ifPresent(TimeSource.Scheduled::cancel);
     }
     noticeCacheReadsCounted();
     return summarize(plan, startNanos);
@@ -364,16 +371,31 @@ public final class JobRunner {
     BatchApi api = batchApi.orElseThrow(() -> new JobException(
         "--via batches needs the Message Batches endpoints, and this runner has none (JobRunner.Builder.batchApi)"));
     statsAtStart = sender.stats();
-    BatchJob job = new BatchJob(config, catalog, api, listener, time, () -> stopping, this::worstCost);
+    BatchJob.Control control = new BatchJob.Control() {
+      @Override
+      public boolean stopping() {
+        return stopping;
+      }
+
+      @Override
+      public void refused(ResultError error) {
+        stopForServer(refusalNotice(error));
+      }
+    };
+    BatchJob job = new BatchJob(config, catalog, api, listener, time, control, this::worstCost);
     batchJob = job;
     Optional<TimeSource.Scheduled> deadline = config.deadline().map(d -> time.schedule(this::deadlineReached,
         d.toNanos() - (time.nanoTime() - startNanos)));
+    watching = true;
+    watchForSilence();
     BatchJob.Result result;
     try {
       call(() -> listener.started(plan.toSend, plan.answered));
       result = job.run(plan.toSend, id -> isKept(scan.results().get(id)));
     } finally {
       deadline.ifPresent(TimeSource.Scheduled::cancel);
+      watching = false;
+      silenceWatch.ifPresent(TimeSource.Scheduled::cancel);
     }
     if (result.stoppedByMaxCost()) {
       stopWith(JobOutcome.STOPPED_BY_MAX_COST);
@@ -676,6 +698,10 @@ public final class JobRunner {
       SendOutcome result = outcome != null ? outcome
           : new SendOutcome.Errored(new ResultError("api_error", "the request failed in Pacer: " + cause, 0, null, null),
               Attempts.none());
+      if (result instanceof SendOutcome.Errored errored && refusesTheAccount(errored.error())) {
+        stopForServer(refusalNotice(errored.error()));
+        return; // about the key, not the line: no result, and a rerun sends it
+      }
       ObjectNode line = switch (result) {
         case SendOutcome.Succeeded s -> ResultWriter.succeeded(id, s.message());
         case SendOutcome.Errored e -> ResultWriter.errored(id, e.error());
@@ -734,6 +760,75 @@ public final class JobRunner {
     notice("--deadline " + Durations.format(config.deadline().orElseThrow()) + " reached: stopping; "
         + inFlight.size() + " request(s) in flight are abandoned and will be sent by a rerun");
     stopWith(JobOutcome.STOPPED_BY_DEADLINE);
+    abandoned = true;
+    inFlight.values().forEach(future -> future.cancel(true));
+    wake();
+  }
+
+  // ---- A server that refuses the key or never answers --------------------------------------------
+
+  /** How often the runner asks the sender whether the server has ever answered. */
+  static final Duration SILENCE_CHECK = Duration.ofSeconds(1);
+
+  /**
+   * How long a server that has never answered an attempt (and has failed some) may stay silent
+   * before the job stops: long enough for a server started alongside the job to come up, short
+   * enough that a wrong address is not retried for hours without a word.
+   */
+  static final Duration SILENCE_PATIENCE = Duration.ofSeconds(15);
+
+  private volatile Optional<TimeSource.Scheduled> silenceWatch = Optional.empty();
+  private volatile boolean watching;
+
+  /**
+   * Stops the job when the sender reports that every attempt so far failed without any response
+   * (nothing listening, a wrong host, TLS refused) for {@link #SILENCE_PATIENCE}. Once the server
+   * has answered anything, failures are an outage, and the Pacer's retries ride it out.
+   */
+  private void watchForSilence() {
+    if (!watching || stopping) {
+      return;
+    }
+    Optional<String> silence = sender.neverAnswered();
+    long now = time.nanoTime();
+    if (silence.isEmpty()) {
+      silentSince = -1;
+    } else if (silentSince < 0) {
+      silentSince = now;
+    } else if (now - silentSince >= SILENCE_PATIENCE.toNanos()) {
+      stopForServer("no answer from the server in " + Durations.format(SILENCE_PATIENCE) + ": " + silence.get()
+          + "; stopping: requests sent get no result and a rerun sends them; check --base-url (or "
+          + "ANTHROPIC_BASE_URL), the network and any proxy");
+      return;
+    }
+    silenceWatch = Optional.of(time.schedule(this::watchForSilence, SILENCE_CHECK.toNanos()));
+  }
+
+  /** A 401 or 402: the key or the account is refused, so every other request would be too. */
+  private static boolean refusesTheAccount(ResultError error) {
+    return error.status() == 401 || error.status() == 402;
+  }
+
+  private static String refusalNotice(ResultError error) {
+    String what = error.status() == 401
+        ? "check the key in ANTHROPIC_API_KEY"
+        : "check the organization's credit balance and billing in the Console";
+    return "the server refused the job's requests (" + error.status() + " " + error.type() + ": " + error.message()
+        + "); stopping: nothing more is sent, requests refused this way get no result, and a rerun sends them; "
+        + what;
+  }
+
+  /** Stops admitting, abandons what is in flight (no lines; a rerun sends them) and says why, once. */
+  private void stopForServer(String why) {
+    boolean first;
+    synchronized (lock) {
+      first = !refusedByServer;
+      refusedByServer = true;
+    }
+    if (first) {
+      notice(why);
+    }
+    stopWith(JobOutcome.STOPPED_BY_SERVER);
     abandoned = true;
     inFlight.values().forEach(future -> future.cancel(true));
     wake();

@@ -106,6 +106,7 @@ public record JobSummary(
     return switch (outcome) {
       case INTERRUPTED -> 130;
       case STOPPED_BY_MAX_COST, STOPPED_BY_DEADLINE -> 3;
+      case STOPPED_BY_SERVER -> 4;
       case COMPLETED -> errored > 0 || canceled > 0 || expired > 0 || rejected > 0 || earlierErrored > 0
           || unfinished > 0 ? 1 : 0;
     };

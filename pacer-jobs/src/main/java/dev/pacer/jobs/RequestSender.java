@@ -55,6 +55,16 @@ public interface RequestSender extends AutoCloseable {
   }
 
   /**
+   * While the server has not answered a single attempt and some have failed without a response
+   * (nothing listening at the address, an unknown host, a refused TLS handshake): what failed, and
+   * where; empty once any response has come, whatever its status, or when the sender cannot say.
+   * The runner stops a job whose server stays silent this way ({@link JobRunner}).
+   */
+  default Optional<String> neverAnswered() {
+    return Optional.empty();
+  }
+
+  /**
    * Running totals of what the sender did, over every request it was given so far (attempts, 429s
    * and 529s received), if it keeps them. The runner reports a run's share (the difference between
    * the end and the start) instead of adding up each outcome's {@link Attempts}: the totals also

@@ -26,6 +26,7 @@ import dev.pacer.anthropic.PacedAnthropic;
 import dev.pacer.anthropic.PacerFacts;
 import dev.pacer.events.PacerListener;
 import dev.pacer.jobs.internal.AttemptLog;
+import dev.pacer.jobs.internal.ServerContact;
 import dev.pacer.limits.Limits;
 import dev.pacer.limits.ModelCatalog;
 import dev.pacer.retry.RetryPolicy;
@@ -71,6 +72,7 @@ public final class SdkRequestSender implements RequestSender, TokenCounter {
   private final String priority;
   private final TimeSource time;
   private final AttemptLog log = new AttemptLog();
+  private final ServerContact contact;
   private final AtomicLong tags = new AtomicLong();
 
   private SdkRequestSender(Builder builder) {
@@ -83,9 +85,10 @@ public final class SdkRequestSender implements RequestSender, TokenCounter {
     }
     this.priority = builder.pacing.priority().name().toLowerCase(Locale.ROOT);
     this.time = builder.time;
-    // The attempt log goes after the paced interceptor, so that it sees each attempt.
+    this.contact = new ServerContact(builder.baseUrl == null ? "the Anthropic API" : builder.baseUrl);
+    // The attempt log and the contact go after the paced interceptor, so that they see each attempt.
     this.client = newClient(builder.baseUrl, builder.apiKey, builder.pacing.requestTimeout(), pacer)
-        .withOptions(options -> options.addInterceptor(log));
+        .withOptions(options -> options.addInterceptor(log).addInterceptor(contact));
   }
 
   public static Builder builder() {
@@ -148,6 +151,11 @@ public final class SdkRequestSender implements RequestSender, TokenCounter {
   @Override
   public Optional<Boolean> countsCacheReads(String pool) {
     return Optional.of(pacer.governor().countsCacheReads(pool));
+  }
+
+  @Override
+  public Optional<String> neverAnswered() {
+    return contact.neverAnswered();
   }
 
   /** The Pacer's running totals (for a shared Pacer, those of all its work). */

@@ -300,6 +300,99 @@ class JobRunnerTest {
   }
 
   @Test
+  void aRefusedKeyStopsTheJobAtOnceLeavingEveryLineToTheRerun() throws Exception {
+    Path input = prompts(dir.resolve("in.jsonl"), 25);
+    sender.answering((id, params) -> FakeSender.error("authentication_error", 401, "invalid x-api-key"));
+    JobSummary summary = run(job(input).build());
+
+    assertThat(summary.outcome()).isEqualTo(JobOutcome.STOPPED_BY_SERVER);
+    assertThat(summary.exitCode()).isEqualTo(4);
+    assertThat(sender.sent()).as("nothing more is sent after the first refusal").hasSize(1);
+    assertThat(summary.unfinished()).isEqualTo(25);
+    assertThat(resultTypes(dir.resolve("in.results.jsonl"))).as("a refused key is no line's error").isEmpty();
+    assertThat(notices).singleElement().satisfies(n ->
+        assertThat(n).contains("401 authentication_error: invalid x-api-key").contains("ANTHROPIC_API_KEY"));
+
+    sender.answering(FakeSender::success);
+    JobSummary rerun = run(job(input).build());
+    assertThat(rerun.exitCode()).isZero();
+    assertThat(resultTypes(dir.resolve("in.results.jsonl"))).hasSize(25).doesNotContainValue("errored");
+  }
+
+  @Test
+  void aBillingRefusalMidJobKeepsWhatWasAnsweredAndStops() throws Exception {
+    Path input = prompts(dir.resolve("in.jsonl"), 20);
+    AtomicInteger calls = new AtomicInteger();
+    sender.answering((id, params) -> calls.incrementAndGet() <= 5 ? FakeSender.success(id, params)
+        : FakeSender.error("billing_error", 402, "Your credit balance is too low"));
+    JobSummary summary = run(job(input).build());
+
+    assertThat(summary.outcome()).isEqualTo(JobOutcome.STOPPED_BY_SERVER);
+    assertThat(summary.succeeded()).isEqualTo(5);
+    assertThat(summary.errored()).isZero();
+    assertThat(resultTypes(dir.resolve("in.results.jsonl"))).hasSize(5).doesNotContainValue("errored");
+    assertThat(notices).anySatisfy(n -> assertThat(n).contains("402 billing_error").contains("billing"));
+  }
+
+  @Test
+  void otherRefusalsAreTheLinesOwnAndTheJobGoesOn() throws Exception {
+    Path input = prompts(dir.resolve("in.jsonl"), 6);
+    sender.answering((id, params) -> FakeSender.error("permission_error", 403, "not allowed for this model"));
+    JobSummary summary = run(job(input).build());
+
+    assertThat(summary.outcome()).isEqualTo(JobOutcome.COMPLETED);
+    assertThat(summary.exitCode()).isEqualTo(1);
+    assertThat(resultTypes(dir.resolve("in.results.jsonl"))).hasSize(6).containsValue("errored")
+        .doesNotContainValue("succeeded");
+    assertThat(sender.sent()).hasSize(6);
+  }
+
+  @Test
+  void aServerThatNeverAnswersStopsTheJobAfterItsPatienceWithNoLines() throws Exception {
+    Path input = prompts(dir.resolve("in.jsonl"), 5);
+    FakeTimeSource clock = new FakeTimeSource();
+    sender.holding(true).neverAnswered("3 attempts to http://127.0.0.1:9 failed without a response "
+        + "(last: ConnectException: Connection refused)");
+    JobRunner runner = JobRunner.builder(job(input).build()).sender(sender).timeSource(clock)
+        .listener(new JobListener() {
+          @Override
+          public void notice(String message) {
+            notices.add(message);
+          }
+        }).build();
+    Future<JobSummary> running = Executors.newSingleThreadExecutor().submit(runner::run);
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> sender.heldCount() == 5);
+    clock.advance(JobRunner.SILENCE_PATIENCE.minusSeconds(2));
+    assertThat(running.isDone()).as("still within its patience").isFalse();
+    clock.advance(Duration.ofSeconds(3));
+    JobSummary summary = running.get(10, TimeUnit.SECONDS);
+
+    assertThat(summary.outcome()).isEqualTo(JobOutcome.STOPPED_BY_SERVER);
+    assertThat(summary.exitCode()).isEqualTo(4);
+    assertThat(summary.unfinished()).isEqualTo(5);
+    assertThat(notices).singleElement().satisfies(n -> assertThat(n).contains("no answer from the server")
+        .contains("Connection refused").contains("--base-url"));
+    sender.releaseAll();
+    assertThat(resultTypes(dir.resolve("in.results.jsonl"))).as("late answers leave no line").isEmpty();
+  }
+
+  @Test
+  void aServerThatHasAnsweredIsWaitedForWhateverItsFailures() throws Exception {
+    Path input = prompts(dir.resolve("in.jsonl"), 5);
+    FakeTimeSource clock = new FakeTimeSource();
+    sender.holding(true); // in flight, retried by the sender: an outage, not a wrong address
+    JobRunner runner = JobRunner.builder(job(input).build()).sender(sender).timeSource(clock).build();
+    Future<JobSummary> running = Executors.newSingleThreadExecutor().submit(runner::run);
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> sender.heldCount() == 5);
+    clock.advance(Duration.ofMinutes(10));
+    assertThat(running.isDone()).isFalse();
+    sender.releaseAll();
+    JobSummary summary = running.get(10, TimeUnit.SECONDS);
+    assertThat(summary.outcome()).isEqualTo(JobOutcome.COMPLETED);
+    assertThat(summary.succeeded()).isEqualTo(5);
+  }
+
+  @Test
   void stopLetsInFlightRequestsFinishAndExits130() throws Exception {
     Path input = prompts(dir.resolve("in.jsonl"), 10);
     sender.holding(true);

@@ -109,7 +109,21 @@ class SdkRequestSenderTest {
       assertThat(outcome).isInstanceOf(SendOutcome.Errored.class);
       assertThat(((SendOutcome.Errored) outcome).error().message()).startsWith("no answer from the API");
       assertThat(outcome.attempts().total()).isEqualTo(2);
+      assertThat(offline.neverAnswered()).as("what the runner stops a job on").hasValueSatisfying(silence ->
+          assertThat(silence).startsWith("2 attempts to " + url).contains("ConnectException"));
     }
+  }
+
+  @Test
+  void anyAnswerEvenAnErrorShowsTheServerIsThere() throws Exception {
+    assertThat(sender.neverAnswered()).isEmpty();
+    sim.faults().failNext(1, 401);
+    SendOutcome outcome = send("who am I");
+    ResultError error = ((SendOutcome.Errored) outcome).error();
+    assertThat(error.status()).isEqualTo(401);
+    assertThat(error.type()).isEqualTo("authentication_error");
+    assertThat(outcome.attempts().total()).as("a refused key is not retried").isEqualTo(1);
+    assertThat(sender.neverAnswered()).isEmpty();
   }
 
   @Test

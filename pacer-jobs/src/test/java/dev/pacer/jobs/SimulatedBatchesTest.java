@@ -357,6 +357,77 @@ class SimulatedBatchesTest {
     }
   }
 
+  @Test
+  void aRefusedKeyStopsTheBatchPathWithNoErroredLine() throws Exception {
+    try (Simulator sim = fastBatches()) {
+      Path input = prompts(dir.resolve("in.jsonl"), 12);
+      List<String> notices = Collections.synchronizedList(new ArrayList<>());
+      JobSummary summary = run(sim, job(input, FAST_POLLS.withMaxRequestsPerBatch(5)).build(), new JobListener() {
+        @Override
+        public void notice(String message) {
+          notices.add(message);
+        }
+      }, api -> new Crashing(api, 0, false) {
+        @Override
+        public BatchInfo create(ArrayNode requests) {
+          throw new BatchApiException(new ResultError("authentication_error", "invalid x-api-key", 401, "req_1", null),
+              null);
+        }
+      });
+      assertThat(summary.outcome()).isEqualTo(JobOutcome.STOPPED_BY_SERVER);
+      assertThat(summary.exitCode()).isEqualTo(4);
+      assertThat(summary.unfinished()).isEqualTo(12);
+      assertThat(resultTypes(dir.resolve("in.results.jsonl"))).as("the key's refusal is no request's error").isEmpty();
+      assertThat(notices).anySatisfy(n -> assertThat(n).contains("401 authentication_error"));
+
+      JobSummary rerun = run(sim, job(input, FAST_POLLS.withMaxRequestsPerBatch(5)).build(), JobListener.none());
+      assertThat(rerun.exitCode()).isZero();
+      assertThat(resultTypes(dir.resolve("in.results.jsonl"))).hasSize(12).doesNotContainValue("errored");
+    }
+  }
+
+  @Test
+  void aStopEndsACreateStillBeingRetriedAndTheRerunFindsOutWhetherItsBatchExists() throws Exception {
+    try (Simulator sim = fastBatches()) {
+      Path input = prompts(dir.resolve("in.jsonl"), 8);
+      java.util.concurrent.CountDownLatch creating = new java.util.concurrent.CountDownLatch(1);
+      JobConfig config = job(input, FAST_POLLS).build();
+      try (SdkRequestSender sender = SdkRequestSender.builder().baseUrl(sim.baseUrl()).apiKey("test")
+          .pacing(config.pacing()).build()) {
+        BatchApi stuck = new Crashing(sender.batchApi(), 0, false) {
+          @Override
+          public BatchInfo create(ArrayNode requests) {
+            creating.countDown();
+            try {
+              Thread.sleep(Duration.ofMinutes(10)); // a create the Pacer keeps retrying
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            throw new BatchApiException(new ResultError("api_error", "interrupted", 0, null, null), null);
+          }
+        };
+        JobRunner runner = JobRunner.builder(config).sender(sender).batchApi(stuck).build();
+        java.util.concurrent.Future<JobSummary> running =
+            java.util.concurrent.Executors.newSingleThreadExecutor().submit(runner::run);
+        assertThat(creating.await(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        runner.stop();
+        JobSummary summary = running.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(summary.outcome()).isEqualTo(JobOutcome.INTERRUPTED);
+        assertThat(resultTypes(dir.resolve("in.results.jsonl"))).as("a create cut off errs no request").isEmpty();
+      }
+      List<String> notices = Collections.synchronizedList(new ArrayList<>());
+      JobSummary rerun = run(sim, job(input, FAST_POLLS).build(), new JobListener() {
+        @Override
+        public void notice(String message) {
+          notices.add(message);
+        }
+      });
+      assertThat(notices).anySatisfy(n -> assertThat(n).contains("an interrupted create of 8 requests made no batch"));
+      assertThat(rerun.exitCode()).isZero();
+      assertThat(resultTypes(dir.resolve("in.results.jsonl"))).hasSize(8).doesNotContainValue("errored");
+    }
+  }
+
   private static String[] ids(int n) {
     String[] ids = new String[n];
     for (int i = 0; i < n; i++) {

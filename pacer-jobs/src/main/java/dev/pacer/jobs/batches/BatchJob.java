@@ -1,6 +1,7 @@
 package dev.pacer.jobs.batches;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pacer.PacerStats;
 import dev.pacer.Usage;
@@ -52,15 +53,22 @@ import java.util.regex.Pattern;
  * output before and after it is created, so a rerun after a crash waits for the batches in flight
  * instead of creating them again.
  *
- * <p>Stopping (Ctrl-C, {@code --deadline}) stops creating and waiting at once: batches in flight
- * go on at the server, and a rerun collects them.
+ * <p>Stopping (Ctrl-C, {@code --deadline}) stops creating and waiting at once, a create or a look
+ * at a batch still being retried included: batches in flight go on at the server, and a rerun
+ * collects them (and finds out whether a create cut off made its batch).
  */
 public final class BatchJob {
 
   /** What the runner lends the batch path. */
   public interface Control {
-    /** True once the run must end: Ctrl-C or the deadline. */
+    /** True once the run must end: Ctrl-C, the deadline, or a server that refused or never answered. */
     boolean stopping();
+
+    /**
+     * The server refused the key or the account (401, 402): every other call would be refused too,
+     * so the run stops; nothing is recorded against the requests (a rerun sends them).
+     */
+    default void refused(ResultError error) {}
   }
 
   /**
@@ -195,7 +203,7 @@ public final class BatchJob {
    * size created since, not known to the log; adopts it, or records that there was none (its
    * requests are then sent again).
    */
-  private void recoverCutOffCreates() throws IOException {
+  private void recoverCutOffCreates() throws IOException, InterruptedException {
     List<BatchLog.Entry> uncertain = log.uncertain();
     if (uncertain.isEmpty()) {
       return;
@@ -204,8 +212,16 @@ public final class BatchJob {
         .minus(Duration.ofMinutes(1));
     List<BatchApi.BatchInfo> candidates;
     try {
-      candidates = new ArrayList<>(api.createdSince(since));
+      Optional<List<BatchApi.BatchInfo>> listed = untilStopped(() -> api.createdSince(since));
+      if (listed.isEmpty()) {
+        return; // stopped: the creates stay uncertain for the next run
+      }
+      candidates = new ArrayList<>(listed.get());
     } catch (BatchApi.BatchApiException e) {
+      if (refusesTheAccount(e)) {
+        control.refused(e.error());
+        return;
+      }
       throw new JobException("an earlier run was cut off while creating a batch, and the batches cannot be listed to "
           + "find out whether it was created (" + e.error() + "); rerun later", e);
     }
@@ -231,14 +247,21 @@ public final class BatchJob {
   }
 
   /** Tracks the batches in flight from earlier runs; returns their custom_ids (not sent again). */
-  private Set<String> resumeInFlight() throws IOException {
+  private Set<String> resumeInFlight() throws IOException, InterruptedException {
     Set<String> waitingFor = new HashSet<>();
     for (BatchLog.Entry entry : log.inFlight()) {
       String id = entry.batchId().orElseThrow();
       try {
-        BatchApi.BatchInfo info = api.retrieve(id);
-        track(entry, info, 0);
+        Optional<BatchApi.BatchInfo> info = untilStopped(() -> api.retrieve(id));
+        if (info.isEmpty()) {
+          return waitingFor; // stopped
+        }
+        track(entry, info.get(), 0);
       } catch (BatchApi.BatchApiException e) {
+        if (refusesTheAccount(e)) {
+          control.refused(e.error());
+          return waitingFor;
+        }
         if (e.status() == 404) {
           log.lost(entry, e.error().message());
           notice("batch " + id + " is unknown to the server (" + e.error().message() + "): its "
@@ -395,11 +418,16 @@ public final class BatchJob {
 
   // ---- Creating ---------------------------------------------------------------------------------
 
-  private void submit(BatchSplitter.Batch batch) throws IOException {
+  private void submit(BatchSplitter.Batch batch) throws IOException, InterruptedException {
     while (batch != null && batch.size() > 0) {
       BatchLog.Entry entry = log.creating("b-" + UUID.randomUUID(), Instant.now(), batch.customIds());
       try {
-        BatchApi.BatchInfo info = api.create(batch.requests());
+        ArrayNode requests = batch.requests();
+        Optional<BatchApi.BatchInfo> created = untilStopped(() -> api.create(requests));
+        if (created.isEmpty()) {
+          return; // stopped: the log keeps the create as uncertain, and a rerun looks for its batch
+        }
+        BatchApi.BatchInfo info = created.get();
         log.created(entry, info.id());
         track(entry, info, batch.worstUsd());
         tally.created(batch.size());
@@ -421,6 +449,14 @@ public final class BatchJob {
    */
   private BatchSplitter.Batch createFailed(BatchLog.Entry entry, BatchSplitter.Batch batch,
       BatchApi.BatchApiException e) throws IOException {
+    if (refusesTheAccount(e)) {
+      log.notCreated(entry, e.error().toString());
+      control.refused(e.error());
+      return null;
+    }
+    if (control.stopping()) {
+      return null; // no errored lines for a run that stopped meanwhile; a rerun finds out about the batch
+    }
     if (e.status() == 0) {
       List<BatchApi.BatchInfo> candidates;
       try {
@@ -466,7 +502,52 @@ public final class BatchJob {
 
   // ---- Polling and collecting -------------------------------------------------------------------
 
-  private void pollDue() throws IOException {
+  private static boolean refusesTheAccount(BatchApi.BatchApiException e) {
+    return e.status() == 401 || e.status() == 402;
+  }
+
+  /**
+   * Runs a call to the batch endpoints on a thread of its own and waits for it while the run goes
+   * on; empty when the run stopped first, and then the call is interrupted (which ends its wait for
+   * capacity, its retries or its HTTP call). The Pacer retries a call for minutes where the server
+   * fails it; a stop does not wait for that.
+   */
+  private <T> Optional<T> untilStopped(java.util.function.Supplier<T> call) throws InterruptedException {
+    java.util.concurrent.CompletableFuture<T> result = new java.util.concurrent.CompletableFuture<>();
+    Thread worker = Thread.ofVirtual().name("pacer-batch-call").start(() -> {
+      try {
+        result.complete(call.get());
+      } catch (Throwable t) {
+        result.completeExceptionally(t);
+      }
+    });
+    while (true) {
+      try {
+        return Optional.of(result.get(STOP_CHECK.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS));
+      } catch (java.util.concurrent.TimeoutException stillRunning) {
+        if (control.stopping()) {
+          worker.interrupt();
+          return Optional.empty();
+        }
+      } catch (java.util.concurrent.ExecutionException e) {
+        if (e.getCause() instanceof RuntimeException runtime) {
+          throw runtime;
+        }
+        if (e.getCause() instanceof Error error) {
+          throw error;
+        }
+        throw new IllegalStateException(e.getCause());
+      } catch (InterruptedException e) {
+        worker.interrupt();
+        throw e;
+      }
+    }
+  }
+
+  /** How often a call in progress looks whether the run has stopped. */
+  private static final Duration STOP_CHECK = Duration.ofMillis(100);
+
+  private void pollDue() throws IOException, InterruptedException {
     List<Tracked> due;
     synchronized (lock) {
       long now = time.nanoTime();
@@ -480,14 +561,21 @@ public final class BatchJob {
     }
   }
 
-  private void poll(Tracked t) throws IOException {
+  private void poll(Tracked t) throws IOException, InterruptedException {
     try {
-      BatchApi.BatchInfo info = api.retrieve(t.id());
-      if (info.ended()) {
+      Optional<BatchApi.BatchInfo> info = untilStopped(() -> api.retrieve(t.id()));
+      if (info.isEmpty()) {
+        return; // stopped: the batch goes on at the server, and a rerun collects it
+      }
+      if (info.get().ended()) {
         collect(t);
         return;
       }
     } catch (BatchApi.BatchApiException e) {
+      if (refusesTheAccount(e)) {
+        control.refused(e.error());
+        return;
+      }
       notice("cannot look at batch " + t.id() + " now (" + e.error() + "); trying again later");
     } catch (IOException e) {
       notice("cannot read the results of batch " + t.id() + " now (" + e.getMessage() + "); trying again later");

@@ -30,6 +30,7 @@ public final class FakeSender implements RequestSender {
   private final Map<String, Limits> limits = new HashMap<>();
   private volatile BiFunction<String, ObjectNode, SendOutcome> answer = FakeSender::success;
   private volatile boolean hold;
+  private volatile String neverAnswered;
 
   /** A message as the API would answer. */
   public static SendOutcome success(String customId, ObjectNode params) {
@@ -90,6 +91,17 @@ public final class FakeSender implements RequestSender {
   @Override
   public Optional<Limits> limits(String pool) {
     return Optional.ofNullable(limits.get(pool));
+  }
+
+  /** Reports, from now on, a server that has never answered ({@code null}: one that has). */
+  public FakeSender neverAnswered(String failure) {
+    this.neverAnswered = failure;
+    return this;
+  }
+
+  @Override
+  public Optional<String> neverAnswered() {
+    return Optional.ofNullable(neverAnswered);
   }
 
   public void releaseAll() {
