@@ -1,6 +1,7 @@
 package dev.pacer.jobs;
 
 import dev.pacer.Pacer;
+import dev.pacer.concurrency.AdaptiveConcurrencyConfig;
 import dev.pacer.Priority;
 import dev.pacer.limits.Limits;
 import dev.pacer.limits.ModelCatalog;
@@ -30,7 +31,8 @@ import java.util.TreeMap;
  * @param burst the bucket capacity as a duration of refill, if known; empty means unknown
  * @param outputRule how output tokens count against OTPM; empty: reserve until the server's headers
  *     show live (learned)
- * @param concurrency the most requests in flight at once (a fixed cap for the Pacer)
+ * @param concurrency the most requests in flight at once: the ceiling of the Pacer's adaptive cap
+ *     per pool (lowered on 529s, raised back on successes), and the most the runner hands it
  * @param requestTimeout how long one attempt may take
  * @param priority which queue the job's requests wait in
  */
@@ -143,7 +145,9 @@ public record PacingConfig(
   /**
    * A {@link Pacer} builder set up from this configuration: the tier, the common limits for every
    * pool, each {@code --limits} pool with the common limits laid over it (so the precedence is that
-   * of {@link #limitsFor}), the window, burst, output rule, {@link #concurrency()} as a fixed cap,
+   * of {@link #limitsFor}), the window, burst, output rule, {@link #concurrency()} as the start and
+   * the ceiling of the adaptive in-flight cap (a fixed one would keep a server that
+   * sheds load above some number in flight answering 529 to most attempts),
    * the catalog and the job {@link #retryPolicy()}. Add a listener, a time source or a
    * {@link dev.pacer.store.BucketStore} before building.
    */
@@ -151,7 +155,9 @@ public record PacingConfig(
     Pacer.Builder pacer = Pacer.builder()
         .catalog(catalog)
         .window(window)
-        .maxConcurrency(concurrency)
+        .adaptiveConcurrency(new AdaptiveConcurrencyConfig(AdaptiveConcurrencyConfig.DEFAULT_MIN_LIMIT, concurrency,
+            concurrency, AdaptiveConcurrencyConfig.DEFAULT_DECREASE_FACTOR, AdaptiveConcurrencyConfig.DEFAULT_OVERLOAD_THRESHOLD,
+            AdaptiveConcurrencyConfig.DEFAULT_MIN_SAMPLES, AdaptiveConcurrencyConfig.DEFAULT_INITIAL_RTT))
         .retryPolicy(retryPolicy());
     tier.ifPresent(pacer::tier);
     burst.ifPresent(pacer::burst);

@@ -179,6 +179,30 @@ class SimulatedJobTest {
   }
 
   @Test
+  void aServerSheddingLoadSeesFewerInFlightNotTheSameHammering() throws Exception {
+    // Above 8 in flight the server answers 529 with probability (n - 8) / 8: with 32 kept in
+    // flight every attempt would be shed. The in-flight cap lowers on the 529s (AIMD, up to
+    // --concurrency) until most attempts get through.
+    int n = 150;
+    try (Simulator sim = Simulator.start(SimulatorConfig.builder().tier("tier4").seed(5)
+        .latency(dev.pacer.simulator.Latency.of(Duration.ofMillis(60), 2_000))
+        .faults(dev.pacer.simulator.FaultPlan.builder().overloadCapacity(8).build()).build())) {
+      Path input = prompts(dir.resolve("in.jsonl"), n);
+      PacingConfig pacing = PacingConfig.builder().tier(dev.pacer.limits.Tier.TIER4).concurrency(32).build();
+      JobSummary summary;
+      int capAtTheEnd;
+      try (SdkRequestSender sender = SdkRequestSender.builder().baseUrl(sim.baseUrl()).apiKey("test").pacing(pacing).build()) {
+        summary = JobRunner.builder(job(input, pacing).build()).sender(sender).build().run();
+        capAtTheEnd = sender.pacer().governor().snapshot("haiku-4-5").orElseThrow().concurrencyLimit();
+      }
+      assertThat(summary.succeeded()).isEqualTo(n);
+      assertThat(resultTypes(dir.resolve("in.results.jsonl"))).hasSize(n).doesNotContainValue("errored");
+      assertThat(summary.overloaded()).as("529s among %s attempts", summary.attempts()).isLessThan(n);
+      assertThat(capAtTheEnd).as("the in-flight cap, lowered on the 529s").isLessThan(32);
+    }
+  }
+
+  @Test
   void aServerRefusingASharpRampUpSeesTheRampSlowedNotHammered() throws Exception {
     // "A sharp ramp-up of an organization's traffic can draw 429s even under the limits": here a
     // 2-second window may carry twice the previous one's admitted requests plus 5. The first such
