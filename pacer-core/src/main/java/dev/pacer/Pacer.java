@@ -177,7 +177,16 @@ public final class Pacer implements AutoCloseable {
     }
 
     /** Counts an attempt about to be sent; the retry budget earns its share of first attempts. */
-    void sending() {
+    /** The attempt before this one, kept while it was refused for a whole window (see PoolState). */
+    private Permit previous;
+
+    void sending(Permit permit) {
+      Permit before = previous;
+      if (before != null && before.takenAtWholeWindowRefusal != null) {
+        before.refusedBefore = null; // one attempt back is all PoolState looks at
+        permit.refusedBefore = before;
+      }
+      previous = permit;
       attempts.incrementAndGet();
       if (demand.endpoint() == Demand.Endpoint.COUNT_TOKENS) {
         countTokensAttempts.incrementAndGet();
@@ -203,7 +212,7 @@ public final class Pacer implements AutoCloseable {
       CompletableFuture<Permit> future = acquire();
       try {
         Permit permit = future.get();
-        sending();
+        sending(permit);
         return permit;
       } catch (InterruptedException e) {
         future.cancel(false);
@@ -319,7 +328,7 @@ public final class Pacer implements AutoCloseable {
         } else if (result.isDone()) {
           permit.release(Permit.Release.NOT_SENT);
         } else {
-          call.sending();
+          call.sending(permit);
           send(permit);
         }
       });

@@ -57,6 +57,14 @@ public final class Permit implements AutoCloseable {
   boolean readsCounted;
   /** Set when a refusal proved the demand can never be admitted (guarded by the pool's lock). */
   volatile DemandTooLargeException hopeless;
+  /**
+   * Set when the server refused this attempt and asked for a whole window's wait: what the pool's
+   * grants had taken then, per bucket, those refused left out (see PoolState.takenByGrants); else null
+   * (guarded by the pool's lock).
+   */
+  volatile double[] takenAtWholeWindowRefusal;
+  /** The same request's attempt before this one, when that one was refused for a whole window; else null. */
+  volatile Permit refusedBefore;
   /** What the other permits in flight held when this one was granted, per bucket. */
   final double[] heldByOthers = new double[3];
   /** The pool's running total of output given back when this was granted (see PoolState.unexplained). */

@@ -120,6 +120,11 @@ final class PoolState {
   /** How many readings have lowered the input forecast so far: one after a reading voids its pending raise. */
   private long inputLowerings;
   /**
+   * What this process's grants have taken, per bucket, less those the server refused: an upper
+   * bound of what they cost the server's buckets (see refusedTwiceWithTheBucketFull).
+   */
+  private final double[] takenByGrants = new double[3];
+  /**
    * Set when the server refused a max_tokens beyond what its output bucket can hold (see
    * checkFits): it holds max_tokens at admission, as under the reserve rule.
    */
@@ -540,6 +545,9 @@ final class PoolState {
     Permit permit = new Permit(this, waiter.demand, waiter.need, levelAfter, take.correctionTotals(),
         take.chargedTotals(), now, waited, waiter.binding, waiter.attempt);
     cacheReads.granted(permit);
+    for (int b = 0; b < 3; b++) {
+      takenByGrants[b] += waiter.need[b];
+    }
     for (int b = 0; b < 3; b++) {
       permit.heldByOthers[b] = heldInFlight[b] - waiter.need[b];
     }
@@ -1077,6 +1085,17 @@ final class PoolState {
             failHopelessWaiters(after);
           }
         }
+        if (permit.hopeless == null) {
+          permit.hopeless = refusedTwiceWithTheBucketFull(permit, reading);
+        }
+      }
+      if (head.status() == 429 || head.status() == 529) {
+        for (int b = 0; b < 3; b++) {
+          takenByGrants[b] -= permit.reserved[b]; // refused before admission: charged nothing
+        }
+        if (head.status() == 429 && retryAfterSeconds * 1e9 >= windowNanos) {
+          permit.takenAtWholeWindowRefusal = takenByGrants.clone();
+        }
       }
       probing = false;
       drain(now, after);
@@ -1084,6 +1103,62 @@ final class PoolState {
       lock.unlock();
     }
     run(after);
+  }
+
+  /**
+   * A demand the server refused for a whole window twice in a row, the second time with nothing
+   * else taken from the bucket since the pool waited out the first window (so the bucket was full),
+   * needs more than the bucket can ever hold: its burst, which no header states. (The server asks
+   * for a whole window only for such a demand, or for one that lacks nearly a whole window's refill:
+   * waiting that out fills the bucket.) One reading alone proves it only where its rounding, a
+   * second of refill and 1,000 tokens, is small against the demand (checkFits with the capacity's
+   * upper bound); on a short window it rarely is. The bucket is the one the demand comes nearest to
+   * filling, as the refusal shows it. Null when this refusal proves nothing: the first, grants of
+   * others in between (takenByGrants: what they were granted, those refused left out), or no
+   * bucket near. Another process sharing the buckets is not seen, but it waits out the same pause.
+   */
+  private DemandTooLargeException refusedTwiceWithTheBucketFull(Permit permit, RateLimitReading reading) {
+    Permit before = permit.refusedBefore;
+    double[] then = before == null ? null : before.takenAtWholeWindowRefusal;
+    if (then == null) {
+      return null;
+    }
+    Bucket nearest = null;
+    long shown = 0;
+    double nearestShare = 0.5;
+    for (Bucket bucket : BUCKETS) {
+      int b = bucket.ordinal();
+      Optional<RateLimitReading.BucketReading> found = reading.bucket(bucket);
+      if (found.isEmpty() || found.get().remaining().isEmpty() || permit.reserved[b] <= 0) {
+        continue;
+      }
+      long remaining = found.get().remaining().getAsLong();
+      double share = permit.reserved[b] / Math.max(1.0, remaining + toleranceOf(b));
+      if (share > nearestShare) {
+        nearestShare = share;
+        nearest = bucket;
+        shown = remaining;
+      }
+    }
+    if (nearest == null) {
+      return null;
+    }
+    int b = nearest.ordinal();
+    double takenByOthers = takenByGrants[b] - then[b] - permit.reserved[b];
+    if (takenByOthers > toleranceOf(b) + 1e-6) {
+      return null;
+    }
+    String hint = switch (nearest) {
+      case INPUT_TOKENS -> (permit.demand.needsEstimate() ? "(The count is estimated from the prompt's length.) " : "")
+          + "Shorten the prompt.";
+      case OUTPUT_TOKENS -> "Lower max_tokens.";
+      case REQUESTS -> "";
+    };
+    long allowed = Math.max(shown, (long) Math.floor(capacityLowerBound[b]));
+    return new DemandTooLargeException(name, nearest, Math.max((long) Math.ceil(permit.reserved[b]), allowed + 1),
+        allowed, nearest.id().replace('_', ' ') + " at once (the bucket's burst, as far as the headers show it: the"
+            + " server refused this request twice, each time for a whole window, the second time with the bucket full)",
+        hint);
   }
 
   /**

@@ -330,6 +330,26 @@ class ShortJobsTest {
         .allSatisfy(capacity -> assertThat(capacity).isGreaterThanOrEqualTo(capacities.get(0) - 1));
   }
 
+  @Test
+  void aPromptLargerThanTheUnpublishedBurstFailsAfterItsSecondWholeWindowRefusal() {
+    // The input bucket holds a sixth of the limit (5,000 tokens); three prompts of 6,000 fit the
+    // limit told but never the bucket. The server refuses them for a whole window each time; the
+    // second refusal, with the bucket full after the pool waited out the first, proves it. Before,
+    // each was retried to its last attempt, every refusal pausing the pool for a window.
+    ServerModel server = new ServerModel(LIMITS[0], LIMITS[1], LIMITS[2], WINDOW.toNanos(), 1.0 / 6,
+        ServerModel.Rule.RESERVE, time.nanoTime());
+    VirtualRun run = new VirtualRun(time, server, LIMITS, WINDOW, 1.0 / 6, 1).latency(FIRST_TOKEN, TOKENS_PER_SECOND);
+    List<VirtualRun.Request> workload = new java.util.ArrayList<>(VirtualRun.workload(30, 500, 100, 50, 3));
+    for (int i = 0; i < 3; i++) {
+      workload.add(10 * i + 5, new VirtualRun.Request(22_000 + i, 6_000, 100, 50));
+    }
+    VirtualRun.Result result = run(run, told().retryPolicy(RetryPolicy.builder().maxAttempts(20).jitterSeed(7).build())
+        .build(), workload);
+    assertThat(result.succeeded()).as("every prompt that fits").isEqualTo(30);
+    assertThat(result.failed()).isEqualTo(3);
+    assertThat(result.rateLimited()).as("two refusals for each prompt that can never fit").isLessThanOrEqualTo(6);
+  }
+
   /** Runs a job with the limits told; asserts nothing failed and no 429; returns the send log. */
   private List<String> run(OutputRule rule, List<VirtualRun.Request> workload) {
     VirtualRun run = virtualRun(rule);
