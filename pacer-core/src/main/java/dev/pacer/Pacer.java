@@ -176,10 +176,10 @@ public final class Pacer implements AutoCloseable {
       requests.incrementAndGet();
     }
 
-    /** Counts an attempt about to be sent; the retry budget earns its share of first attempts. */
-    /** The attempt before this one, kept while it was refused for a whole window (see PoolState). */
+    /** The latest attempt's permit, handed to the next one when it was refused for a whole window (see PoolState). */
     private Permit previous;
 
+    /** Counts an attempt about to be sent; the retry budget earns its share of first attempts. */
     void sending(Permit permit) {
       Permit before = previous;
       if (before != null && before.takenAtWholeWindowRefusal != null) {

@@ -83,9 +83,6 @@ public final class JobRunner {
   private volatile boolean stopping;
   private volatile boolean abandoned;
   private volatile JobOutcome stopOutcome;
-  private boolean refusedByServer;
-  /** When the runner first saw the sender report a server that never answered (see watchForSilence). */
-  private long silentSince = -1;
   private final Map<String, CompletableFuture<SendOutcome>> inFlight = new ConcurrentHashMap<>();
   private final Map<String, Double> inFlightWorstCost = new ConcurrentHashMap<>();
   private Semaphore slots;
@@ -779,6 +776,10 @@ public final class JobRunner {
 
   private volatile Optional<TimeSource.Scheduled> silenceWatch = Optional.empty();
   private volatile boolean watching;
+  /** When the runner first saw the sender report a server that never answered (the watch's thread only). */
+  private long silentSince = -1;
+  /** Whether the job was stopped for the server, and said why (guarded by {@code lock}). */
+  private boolean refusedByServer;
 
   /**
    * Stops the job when the sender reports that every attempt so far failed without any response
