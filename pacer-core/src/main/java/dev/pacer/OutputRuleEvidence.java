@@ -14,7 +14,9 @@ import java.util.LinkedHashSet;
  * reading among those seen so far is at most the limit less all their max_tokens. Second, under
  * the reserve rule, when the server admitted an attempt it held that attempt's max_tokens and
  * those of every attempt sent well before it (granted earlier than a request may take to reach the
- * server) whose answer is not back yet. A bucket holds at most its limit and gains at most its
+ * server, and gone before it was granted where the transport reports sends) whose answer is not
+ * back yet (a stream under way is left out: it may have ended at the server before its end
+ * reaches this client). A bucket holds at most its limit and gains at most its
  * refill between two admissions, and {@code remaining} is within the rounding of the level, so a
  * reading more than rounding and margin above the limit, plus the refill over the span of the
  * admissions counted, less those holds cannot come from the reserve rule. Another client on the
@@ -124,6 +126,17 @@ final class OutputRuleEvidence {
     for (Permit other : inFlight) {
       if (permit.grantedAt - other.grantedAt < sendOrderNanos) {
         break; // granted in this order: the rest are later still
+      }
+      if (other.demand.sendReported() && !(other.left && other.leftAt - permit.grantedAt < 0)) {
+        // Its transport says when it left: not gone before this one was granted, it may have
+        // reached the server after this one (a cold client, a slow thread) and was not held then.
+        continue;
+      }
+      if (other.answering) {
+        // A stream under way may have ended at the server, its unused output refunded, before
+        // this admission, while its last event is still on its way here: its hold proves nothing
+        // (counted, a race of milliseconds took a reserve server's readings for live ones).
+        continue;
       }
       heldBefore += other.reserved[Bucket.OUTPUT_TOKENS.ordinal()];
       earliest = Math.min(earliest, other.grantedAt);

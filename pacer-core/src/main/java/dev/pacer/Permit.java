@@ -55,6 +55,15 @@ public final class Permit implements AutoCloseable {
   double inputLowered;
   /** Whether the pool counted cache reads against ITPM when this was granted (see PoolState.settle). */
   boolean readsCounted;
+  /** Whether the transport reported the request gone (its body written), and when (guarded by the pool's lock). */
+  boolean left;
+  long leftAt;
+  /**
+   * Set when the response head came with a success: a stream is then under way, and may end at
+   * the server (its unused output refunded) before its last event reaches this client (guarded by
+   * the pool's lock).
+   */
+  boolean answering;
   /** Set when a refusal proved the demand can never be admitted (guarded by the pool's lock). */
   volatile DemandTooLargeException hopeless;
   /**

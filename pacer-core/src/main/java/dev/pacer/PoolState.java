@@ -685,7 +685,9 @@ final class PoolState {
   void sent(Permit permit) {
     lock.lock();
     try {
-      requestLeft(permit, time.nanoTime());
+      permit.leftAt = time.nanoTime();
+      permit.left = true;
+      requestLeft(permit, permit.leftAt);
     } catch (RuntimeException storeFailed) {
       // Called from the transport mid-request: a shared store out of reach must not fail the
       // request. The loss is not taken; the next take or reading meets the store's failure.
@@ -952,6 +954,7 @@ final class PoolState {
       Limits before = currentLimits();
       StringBuilder learned = new StringBuilder();
       boolean admitted = head.isSuccess();
+      permit.answering = admitted;
       for (Bucket bucket : BUCKETS) {
         Optional<RateLimitReading.BucketReading> found = reading.bucket(bucket);
         if (found.isEmpty()) {

@@ -350,6 +350,28 @@ class ShortJobsTest {
     assertThat(result.rateLimited()).as("two refusals for each prompt that can never fit").isLessThanOrEqualTo(6);
   }
 
+  @Test
+  void streamsWithLargeHoldsAgainstAReserveServerDrawNo429WithTheRuleNotTold() {
+    // Streams with a large max_tokens (2,500: three fit the 8,000 output tokens at once) among
+    // short ones, the rule not told; each stream's head comes with its first token and its last
+    // event 40 ms after the server ended it and refunded its unused output. (Through the SDK
+    // bridge such a job took the live rule and drew 429s; that race is SimulatedJobTest's, over
+    // HTTP: on virtual time this run met no false proof even before the fix.)
+    ServerModel server = new ServerModel(LIMITS[0], LIMITS[1], LIMITS[2], WINDOW.toNanos(), 1.0,
+        ServerModel.Rule.RESERVE, time.nanoTime());
+    VirtualRun run = new VirtualRun(time, server, LIMITS, WINDOW, 1.0, 1).latency(FIRST_TOKEN, TOKENS_PER_SECOND)
+        .streams(Duration.ofMillis(40));
+    List<VirtualRun.Request> workload = new java.util.ArrayList<>();
+    java.util.Random random = new java.util.Random(5);
+    for (int i = 0; i < 60; i++) {
+      long output = 20 + random.nextInt(200);
+      workload.add(new VirtualRun.Request(40, 10, i % 2 == 1 ? 2_500 : 300, output));
+    }
+    VirtualRun.Result result = run(run, told().build(), workload);
+    assertThat(result.failed()).isZero();
+    assertThat(result.rateLimited()).as("429s").isZero();
+  }
+
   /** Runs a job with the limits told; asserts nothing failed and no 429; returns the send log. */
   private List<String> run(OutputRule rule, List<VirtualRun.Request> workload) {
     VirtualRun run = virtualRun(rule);

@@ -83,6 +83,9 @@ public final class VirtualRun {
   private final List<String> sendLog = new ArrayList<>();
   private long startNanos;
 
+  /** With {@link #streams}: how long after the server ends an answer its last event reaches the client; -1 for plain answers. */
+  private long streamLastEventNanos = -1;
+
   public VirtualRun(FakeTimeSource time, ServerModel server, long[] limits, Duration window, double burstFraction, long seed) {
     this.time = time;
     this.server = server;
@@ -123,6 +126,15 @@ public final class VirtualRun {
    * Each attempt reaches the server after a delay drawn evenly from zero to {@code spread}, so
    * that requests sent together arrive in a different order, some of them late.
    */
+  /**
+   * Answers stream: the head reaches the client with the first token, and the last event (the
+   * usage, the settle) {@code lastEventDelay} after the server ended the answer and refunded it.
+   */
+  public VirtualRun streams(Duration lastEventDelay) {
+    this.streamLastEventNanos = lastEventDelay.toNanos();
+    return this;
+  }
+
   public VirtualRun networkSpread(Duration spread) {
     this.networkSpreadNanos = spread.toNanos();
     return this;
@@ -269,6 +281,17 @@ public final class VirtualRun {
     long latency = firstTokenLatency.toNanos() + (long) (request.outputTokens() / tokensPerSecond * 1e9);
     log(now, 200);
     long chargedEarly = outputChargedAsGenerated && server.rule() == ServerModel.Rule.LIVE ? chargeAsGenerated(request.outputTokens()) : 0;
+    if (streamLastEventNanos >= 0) {
+      time.schedule(() -> permit.onResponse(admission.head()), firstTokenLatency.toNanos());
+      time.schedule(() -> server.complete(request.maxTokens() - chargedEarly, request.outputTokens() - chargedEarly,
+          time.nanoTime()), latency);
+      time.schedule(() -> {
+        Usage usage = Usage.of(request.inputTokens(), request.outputTokens());
+        permit.settle(usage);
+        answer.complete(usage);
+      }, latency + streamLastEventNanos);
+      return;
+    }
     time.schedule(() -> complete(permit, request, chargedEarly, admission.head(), answer), latency);
   }
 

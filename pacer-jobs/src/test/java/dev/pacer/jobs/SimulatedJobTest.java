@@ -203,6 +203,32 @@ class SimulatedJobTest {
   }
 
   @Test
+  void streamsEndingAtAReserveServerBeforeTheirLastEventArrivesAreNotTakenForTheLiveRule() throws Exception {
+    // Half the requests stream (max_tokens 30,000: three fit the output bucket at once). A stream
+    // ends at the server, its unused output refunded, a moment before its message_stop reaches
+    // Pacer: readings of admissions in that moment looked like no max_tokens had been held, the
+    // pool took the live rule, and the next burst drew 8 to 14 429s.
+    Duration window = Duration.ofSeconds(6);
+    try (Simulator sim = Simulator.start(SimulatorConfig.builder().tier("tier2").window(window).seed(4)
+        .latency(dev.pacer.simulator.Latency.of(Duration.ofMillis(100), 2_000)).outputTokens(100, 2_000).build())) {
+      StringBuilder lines = new StringBuilder();
+      for (int i = 0; i < 40; i++) {
+        lines.append("{\"custom_id\":\"s").append(i).append("\",\"params\":{\"model\":\"claude-haiku-4-5\",")
+            .append("\"max_tokens\":").append(i % 2 == 1 ? 30_000 : 200)
+            .append(",\"messages\":[{\"role\":\"user\",\"content\":\"Write about topic ").append(i).append("\"}]}}\n");
+      }
+      Path input = java.nio.file.Files.writeString(dir.resolve("in.jsonl"), lines);
+      PacingConfig pacing = PacingConfig.builder().tier(dev.pacer.limits.Tier.TIER2).window(window).build();
+      JobSummary summary;
+      try (SdkRequestSender sender = SdkRequestSender.builder().baseUrl(sim.baseUrl()).apiKey("test").pacing(pacing).build()) {
+        summary = JobRunner.builder(job(input, pacing).build()).sender(sender).build().run();
+      }
+      assertThat(summary.succeeded()).isEqualTo(40);
+      assertThat(sim.stats().rateLimited()).as("429s by bucket: %s", sim.stats().rateLimitedByBucket()).isZero();
+    }
+  }
+
+  @Test
   void aServerRefusingASharpRampUpSeesTheRampSlowedNotHammered() throws Exception {
     // "A sharp ramp-up of an organization's traffic can draw 429s even under the limits": here a
     // 2-second window may carry twice the previous one's admitted requests plus 5. The first such
