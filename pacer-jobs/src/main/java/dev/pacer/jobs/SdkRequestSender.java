@@ -266,11 +266,22 @@ public final class SdkRequestSender implements RequestSender, TokenCounter {
       return; // cancelled before it started
     }
     Answer answer;
-    try {
-      answer = request.streamed ? streamed(request) : plain(request);
-    } catch (RuntimeException | Error e) {
-      failed(request, e);
-      return;
+    int streamsBroken = 0;
+    while (true) {
+      try {
+        answer = request.streamed ? streamed(request) : plain(request);
+        break;
+      } catch (StreamBroken broken) {
+        // The Pacer's retries end with the 200; a job keeps no part of a stream, so it starts
+        // the request again, paced as a new one.
+        if (++streamsBroken >= STREAM_ATTEMPTS || !retryable(broken.getCause()) || !pauseBeforeStreamRetry(streamsBroken)) {
+          failed(request, broken.getCause());
+          return;
+        }
+      } catch (RuntimeException | Error e) {
+        failed(request, e);
+        return;
+      }
     }
     Attempts attempts = request.attempts(answer.facts().map(PacerFacts::attempts), false);
     // Without the wait for capacity, where Pacer says how long the (only) attempt waited.
@@ -289,13 +300,62 @@ public final class SdkRequestSender implements RequestSender, TokenCounter {
     return new Answer(readBody(response), facts);
   }
 
+  /**
+   * Streams a request broken after its 200 may take in all (an {@code event: error} such as
+   * {@code overloaded_error}, or a connection cut mid-answer), each start paced and retried by the
+   * Pacer as a request of its own.
+   */
+  static final int STREAM_ATTEMPTS = 5;
+
+  /** A stream that failed after some of its events came: nothing of it is kept. */
+  private static final class StreamBroken extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    StreamBroken(RuntimeException cause) {
+      super(cause);
+    }
+  }
+
   /** Streamed through the paced client and accumulated into one message. */
   private Answer streamed(Request request) {
     MessageAccumulator accumulator = MessageAccumulator.create();
+    boolean[] started = {false};
     try (StreamResponse<RawMessageStreamEvent> stream = client.messages().createStreaming(request.sdkParams)) {
-      stream.stream().forEach(accumulator::accumulate);
+      stream.stream().forEach(event -> {
+        started[0] = true;
+        accumulator.accumulate(event);
+      });
+    } catch (RuntimeException e) {
+      if (started[0] && !request.result.isDone()) {
+        throw new StreamBroken(e);
+      }
+      throw e;
     }
     return new Answer(toJson(accumulator.message()), Optional.empty());
+  }
+
+  /** A broken stream is worth starting again unless its error says the request itself is wrong. */
+  private static boolean retryable(Throwable failure) {
+    if (failure instanceof AnthropicServiceException service) {
+      // An error event comes inside a 200: its type says what failed.
+      String type = errorOf(service).type();
+      int status = service.statusCode();
+      return java.util.Set.of("overloaded_error", "api_error", "rate_limit_error", "timeout_error").contains(type)
+          || status == 408 || status == 409 || status == 429 || status >= 500;
+    }
+    return true; // a cut connection, an unreadable event
+  }
+
+  /** Full-jitter backoff before starting a broken stream again: 0.5 s doubling; false if interrupted. */
+  private boolean pauseBeforeStreamRetry(int broken) {
+    long ceiling = Duration.ofMillis(500).toNanos() << Math.min(6, broken - 1);
+    try {
+      time.sleep(Duration.ofNanos(java.util.concurrent.ThreadLocalRandom.current().nextLong(ceiling + 1)));
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
   }
 
   /**

@@ -114,6 +114,37 @@ class SdkRequestSenderTest {
     }
   }
 
+  private static ObjectNode streamedParams(String text) throws Exception {
+    return (ObjectNode) Json.parse("{\"model\":\"claude-haiku-4-5\",\"max_tokens\":30000,"
+        + "\"messages\":[{\"role\":\"user\",\"content\":\"" + text + "\"}]}");
+  }
+
+  @Test
+  void aStreamEndedByAnErrorEventAfterItsTwoHundredIsStartedAgain() throws Exception {
+    sim.faults().breakNextStreams(1);
+    SendOutcome outcome = sender.send("s", streamedParams("a long essay")).get(50, TimeUnit.SECONDS);
+    assertThat(outcome).as("%s", outcome).isInstanceOf(SendOutcome.Succeeded.class);
+    assertThat(outcome.attempts().total()).isEqualTo(2);
+    assertThat(sim.stats().attempts()).isEqualTo(2);
+  }
+
+  @Test
+  void aStreamCutMidAnswerIsStartedAgain() throws Exception {
+    sim.faults().dropNextConnections(1);
+    SendOutcome outcome = sender.send("s", streamedParams("another essay")).get(50, TimeUnit.SECONDS);
+    assertThat(outcome).as("%s", outcome).isInstanceOf(SendOutcome.Succeeded.class);
+    assertThat(outcome.attempts().total()).isEqualTo(2);
+  }
+
+  @Test
+  void aStreamBrokenAgainAndAgainErrsAfterItsAttempts() throws Exception {
+    sim.faults().breakNextStreams(SdkRequestSender.STREAM_ATTEMPTS);
+    SendOutcome outcome = sender.send("s", streamedParams("never finished")).get(50, TimeUnit.SECONDS);
+    assertThat(outcome).isInstanceOf(SendOutcome.Errored.class);
+    assertThat(((SendOutcome.Errored) outcome).error().type()).isEqualTo("overloaded_error");
+    assertThat(sim.stats().attempts()).isEqualTo(SdkRequestSender.STREAM_ATTEMPTS);
+  }
+
   @Test
   void anyAnswerEvenAnErrorShowsTheServerIsThere() throws Exception {
     assertThat(sender.neverAnswered()).isEmpty();
