@@ -14,7 +14,8 @@ import java.util.OptionalLong;
  * @param errored results written this run that errored
  * @param inFlight requests sent and not yet answered
  * @param attempts attempts sent so far (retries included; the sender's count where it keeps one)
- * @param retries attempts beyond the first, among the requests done
+ * @param retries attempts beyond the first: those of the requests done, or where the sender counts
+ *     attempts, at least its attempts beyond the requests sent (so retries still in flight show)
  * @param rateLimited 429 responses so far
  * @param overloaded 529 responses so far
  * @param inputTokens input tokens so far (cache writes and reads included)

@@ -919,8 +919,12 @@ public final class JobRunner {
       eta = Optional.of(Duration.ZERO);
     }
     Totals totals = totals(t);
+    // Retries of requests still in flight count too (in an outage no request finishes, and "retries 0"
+    // hid that every attempt failed): each request sent made at most one first attempt, so attempts
+    // beyond the requests sent are retries, at the least.
+    long retries = Math.max(t.retries(), totals.attempts() - t.sent());
     return new JobProgress(current.toSend, done, t.succeeded(), t.errored(), inFlight.size(), totals.attempts(),
-        t.retries(), totals.rateLimited(), totals.overloaded(), Usages.allInput(t.usage()), t.usage().outputTokens(),
+        retries, totals.rateLimited(), totals.overloaded(), Usages.allInput(t.usage()), t.usage().outputTokens(),
         t.cost(), elapsed, eta, rates, stopping);
   }
 

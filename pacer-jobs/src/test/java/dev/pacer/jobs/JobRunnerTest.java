@@ -630,6 +630,34 @@ class JobRunnerTest {
   }
 
   @Test
+  void theProgressCountsTheRetriesOfRequestsStillInFlight() throws Exception {
+    Path input = prompts(dir.resolve("in.jsonl"), 3);
+    sender.holding(true);
+    long[] attempts = {0};
+    RequestSender retrying = new RequestSender() {
+      @Override
+      public CompletableFuture<SendOutcome> send(String customId, com.fasterxml.jackson.databind.node.ObjectNode params) {
+        attempts[0] += 4; // a first attempt and three retries, the request still in flight (an outage)
+        return sender.send(customId, params);
+      }
+
+      @Override
+      public java.util.Optional<PacerStats> stats() {
+        return java.util.Optional.of(new PacerStats(0, 0, 0, attempts[0], 0, 0, 0));
+      }
+    };
+    JobRunner runner = JobRunner.builder(job(input).build()).sender(retrying).build();
+    Future<JobSummary> running = Executors.newSingleThreadExecutor().submit(runner::run);
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> sender.heldCount() == 3);
+    JobProgress progress = runner.progress();
+    assertThat(progress.done()).isZero();
+    assertThat(progress.attempts()).isEqualTo(12);
+    assertThat(progress.retries()).as("three requests sent, twelve attempts").isEqualTo(9);
+    sender.releaseAll();
+    running.get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
   void aMissingInputIsAJobException() {
     assertThatThrownBy(() -> run(job(dir.resolve("nope.jsonl")).build()))
         .isInstanceOf(JobException.class).hasMessageContaining("input file not found");
