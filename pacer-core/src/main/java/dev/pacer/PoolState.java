@@ -382,18 +382,24 @@ final class PoolState {
       if (b == IN && demand.needsEstimate() && !config.estimator().isCalibrated(name)) {
         continue; // an uncalibrated estimate is no proof; let the server's count decide
       }
-      String hint = switch (bucket) {
-        case INPUT_TOKENS -> (demand.needsEstimate() ? "(The count is estimated from the prompt's length, calibrated"
-            + " on this pool's answers.) " : "") + "Shorten the prompt, or raise the input-token limit.";
-        case OUTPUT_TOKENS -> "Lower max_tokens, or raise the output-token limit.";
-        case REQUESTS -> "";
-      };
+      String hint = hint(bucket, demand, true);
       if (need[b] <= limit[b]) {
         throw new DemandTooLargeException(name, bucket, need[b], (long) Math.floor(ceiling + 1e-6),
             bucket.id().replace('_', ' ') + " at once (the bucket's burst)", hint);
       }
       throw new DemandTooLargeException(name, bucket, need[b], limit[b], hint);
     }
+  }
+
+  /** What a demand too large for {@code bucket} can do about it; a burst, unlike a limit, cannot be raised. */
+  private static String hint(Bucket bucket, Demand demand, boolean limitCanBeRaised) {
+    return switch (bucket) {
+      case INPUT_TOKENS -> (demand.needsEstimate() ? "(The count is estimated from the prompt's length, calibrated"
+          + " on this pool's answers.) " : "") + "Shorten the prompt" + (limitCanBeRaised
+          ? ", or raise the input-token limit." : ".");
+      case OUTPUT_TOKENS -> "Lower max_tokens" + (limitCanBeRaised ? ", or raise the output-token limit." : ".");
+      case REQUESTS -> "";
+    };
   }
 
   // ---- the queue ----------------------------------------------------------------------------
@@ -547,8 +553,6 @@ final class PoolState {
     cacheReads.granted(permit);
     for (int b = 0; b < 3; b++) {
       takenByGrants[b] += waiter.need[b];
-    }
-    for (int b = 0; b < 3; b++) {
       permit.heldByOthers[b] = heldInFlight[b] - waiter.need[b];
     }
     permit.outputGivenBackAtGrant = outputGivenBack;
@@ -1076,7 +1080,8 @@ final class PoolState {
                   + " each window", pace)));
         }
       }
-      if (!admitted && retryAfterSeconds * 1e9 >= windowNanos) {
+      boolean refusedForAWindow = !admitted && retryAfterSeconds * 1e9 >= windowNanos;
+      if (refusedForAWindow) {
         // Refused, and told to wait a whole window: if this reading also proves the bucket can
         // never hold the demand, retrying is hopeless.
         try {
@@ -1096,7 +1101,7 @@ final class PoolState {
         for (int b = 0; b < 3; b++) {
           takenByGrants[b] -= permit.reserved[b]; // refused before admission: charged nothing
         }
-        if (head.status() == 429 && retryAfterSeconds * 1e9 >= windowNanos) {
+        if (refusedForAWindow && head.status() == 429) {
           permit.takenAtWholeWindowRefusal = takenByGrants.clone();
         }
       }
@@ -1151,12 +1156,7 @@ final class PoolState {
     if (takenByOthers > toleranceOf(b) + 1e-6) {
       return null;
     }
-    String hint = switch (nearest) {
-      case INPUT_TOKENS -> (permit.demand.needsEstimate() ? "(The count is estimated from the prompt's length.) " : "")
-          + "Shorten the prompt.";
-      case OUTPUT_TOKENS -> "Lower max_tokens.";
-      case REQUESTS -> "";
-    };
+    String hint = hint(nearest, permit.demand, false);
     long allowed = Math.max(shown, (long) Math.floor(capacityLowerBound[b]));
     return new DemandTooLargeException(name, nearest, Math.max((long) Math.ceil(permit.reserved[b]), allowed + 1),
         allowed, nearest.id().replace('_', ' ') + " at once (the bucket's burst, as far as the headers show it: the"

@@ -329,10 +329,7 @@ public final class JobRunner {
     statsAtStart = sender.stats();
     tally = new Tally(startNanos, plan.toSend, config.pacing().window().toNanos());
     slots = new Semaphore(config.pacing().concurrency());
-    Optional<TimeSource.Scheduled> deadline = config.deadline().map(d -> time.schedule(this::deadlineReached,
-        d.toNanos() - (time.nanoTime() - startNanos)));
-    watching = true;
-    watchForSilence();
+    Runnable unwatch = watch(startNanos);
     try {
       call(() -> listener.started(plan.toSend, plan.answered));
       writer = new ResultWriter(config.output());
@@ -343,9 +340,7 @@ public final class JobRunner {
         writer.close();
       }
     } finally {
-      deadline.ifPresent(TimeSource.Scheduled::cancel);
-      watching = false;
-      silenceWatch.ifPresent(TimeSource.Scheduled::cancel);
+      unwatch.run();
     }
     noticeCacheReadsCounted();
     return summarize(plan, startNanos);
@@ -381,18 +376,13 @@ public final class JobRunner {
     };
     BatchJob job = new BatchJob(config, catalog, api, listener, time, control, this::worstCost);
     batchJob = job;
-    Optional<TimeSource.Scheduled> deadline = config.deadline().map(d -> time.schedule(this::deadlineReached,
-        d.toNanos() - (time.nanoTime() - startNanos)));
-    watching = true;
-    watchForSilence();
+    Runnable unwatch = watch(startNanos);
     BatchJob.Result result;
     try {
       call(() -> listener.started(plan.toSend, plan.answered));
       result = job.run(plan.toSend, id -> isKept(scan.results().get(id)));
     } finally {
-      deadline.ifPresent(TimeSource.Scheduled::cancel);
-      watching = false;
-      silenceWatch.ifPresent(TimeSource.Scheduled::cancel);
+      unwatch.run();
     }
     if (result.stoppedByMaxCost()) {
       stopWith(JobOutcome.STOPPED_BY_MAX_COST);
@@ -695,7 +685,7 @@ public final class JobRunner {
       SendOutcome result = outcome != null ? outcome
           : new SendOutcome.Errored(new ResultError("api_error", "the request failed in Pacer: " + cause, 0, null, null),
               Attempts.none());
-      if (result instanceof SendOutcome.Errored errored && refusesTheAccount(errored.error())) {
+      if (result instanceof SendOutcome.Errored errored && errored.error().refusesTheAccount()) {
         stopForServer(refusalNotice(errored.error()));
         return; // about the key, not the line: no result, and a rerun sends it
       }
@@ -782,6 +772,22 @@ public final class JobRunner {
   private boolean refusedByServer;
 
   /**
+   * Starts what watches the sending for a reason to stop (the deadline, a silent server); returns
+   * what ends both, for when the sending is over.
+   */
+  private Runnable watch(long startNanos) {
+    Optional<TimeSource.Scheduled> deadline = config.deadline().map(d -> time.schedule(this::deadlineReached,
+        d.toNanos() - (time.nanoTime() - startNanos)));
+    watching = true;
+    watchForSilence();
+    return () -> {
+      deadline.ifPresent(TimeSource.Scheduled::cancel);
+      watching = false;
+      silenceWatch.ifPresent(TimeSource.Scheduled::cancel);
+    };
+  }
+
+  /**
    * Stops the job when the sender reports that every attempt so far failed without any response
    * (nothing listening, a wrong host, TLS refused) for {@link #SILENCE_PATIENCE}. Once the server
    * has answered anything, failures are an outage, and the Pacer's retries ride it out.
@@ -803,11 +809,6 @@ public final class JobRunner {
       return;
     }
     silenceWatch = Optional.of(time.schedule(this::watchForSilence, SILENCE_CHECK.toNanos()));
-  }
-
-  /** A 401 or 402: the key or the account is refused, so every other request would be too. */
-  private static boolean refusesTheAccount(ResultError error) {
-    return error.status() == 401 || error.status() == 402;
   }
 
   private static String refusalNotice(ResultError error) {

@@ -31,6 +31,14 @@ public record ResultError(String type, String message, int status, String reques
     message = message == null ? "" : message;
   }
 
+  /**
+   * A 401 or 402: the server refused the key or the account, not the request, so it would refuse
+   * every other request too; a job stops on it (JobOutcome.STOPPED_BY_SERVER).
+   */
+  public boolean refusesTheAccount() {
+    return status == 401 || status == 402;
+  }
+
   /** An input line that Pacer rejected before sending anything. */
   public static ResultError inputRejected(String message) {
     return new ResultError("invalid_request_error", message, 0, null, INPUT_REJECTED);

@@ -29,12 +29,16 @@ import dev.pacer.jobs.internal.AttemptLog;
 import dev.pacer.jobs.internal.ServerContact;
 import dev.pacer.limits.Limits;
 import dev.pacer.limits.ModelCatalog;
+import dev.pacer.http.ApiError;
+import dev.pacer.http.AttemptFailure;
+import dev.pacer.http.ResponseHead;
 import dev.pacer.retry.RetryPolicy;
 import dev.pacer.store.BucketStore;
 import dev.pacer.time.TimeSource;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
@@ -71,8 +75,8 @@ public final class SdkRequestSender implements RequestSender, TokenCounter {
   private final AnthropicClient client;
   private final String priority;
   private final TimeSource time;
-  private final AttemptLog log = new AttemptLog();
   private final ServerContact contact;
+  private final AttemptLog log;
   private final AtomicLong tags = new AtomicLong();
 
   private SdkRequestSender(Builder builder) {
@@ -86,9 +90,10 @@ public final class SdkRequestSender implements RequestSender, TokenCounter {
     this.priority = builder.pacing.priority().name().toLowerCase(Locale.ROOT);
     this.time = builder.time;
     this.contact = new ServerContact(builder.baseUrl == null ? "the Anthropic API" : builder.baseUrl);
-    // The attempt log and the contact go after the paced interceptor, so that they see each attempt.
+    this.log = new AttemptLog(contact);
+    // The attempt log goes after the paced interceptor, so that it sees each attempt.
     this.client = newClient(builder.baseUrl, builder.apiKey, builder.pacing.requestTimeout(), pacer)
-        .withOptions(options -> options.addInterceptor(log).addInterceptor(contact));
+        .withOptions(options -> options.addInterceptor(log));
   }
 
   public static Builder builder() {
@@ -273,8 +278,9 @@ public final class SdkRequestSender implements RequestSender, TokenCounter {
         break;
       } catch (StreamBroken broken) {
         // The Pacer's retries end with the 200; a job keeps no part of a stream, so it starts
-        // the request again, paced as a new one.
-        if (++streamsBroken >= STREAM_ATTEMPTS || !retryable(broken.getCause()) || !pauseBeforeStreamRetry(streamsBroken)) {
+        // the request again, paced as a new one, where the Pacer's policy calls such a break retryable.
+        if (++streamsBroken >= STREAM_ATTEMPTS || !pacer.retryPolicy().classify(broken.failure()).retryable()
+            || !pauseBeforeStreamRetry(streamsBroken)) {
           failed(request, broken.getCause());
           return;
         }
@@ -314,6 +320,19 @@ public final class SdkRequestSender implements RequestSender, TokenCounter {
     StreamBroken(RuntimeException cause) {
       super(cause);
     }
+
+    /**
+     * As the Pacer's retry policy sees a break after the 200: by its error event's type (an error
+     * that blames the request is final), or a cut connection; no content reached a caller.
+     */
+    AttemptFailure.StreamBroken failure() {
+      ApiError error = null;
+      if (getCause() instanceof AnthropicServiceException service) {
+        ResultError said = errorOf(service);
+        error = new ApiError(said.type(), said.message(), said.errorCode(), said.requestId());
+      }
+      return new AttemptFailure.StreamBroken(ResponseHead.of(200, Map.of()), error, false);
+    }
   }
 
   /** Streamed through the paced client and accumulated into one message. */
@@ -334,21 +353,13 @@ public final class SdkRequestSender implements RequestSender, TokenCounter {
     return new Answer(toJson(accumulator.message()), Optional.empty());
   }
 
-  /** A broken stream is worth starting again unless its error says the request itself is wrong. */
-  private static boolean retryable(Throwable failure) {
-    if (failure instanceof AnthropicServiceException service) {
-      // An error event comes inside a 200: its type says what failed.
-      String type = errorOf(service).type();
-      int status = service.statusCode();
-      return java.util.Set.of("overloaded_error", "api_error", "rate_limit_error", "timeout_error").contains(type)
-          || status == 408 || status == 409 || status == 429 || status >= 500;
-    }
-    return true; // a cut connection, an unreadable event
-  }
-
-  /** Full-jitter backoff before starting a broken stream again: 0.5 s doubling; false if interrupted. */
-  private boolean pauseBeforeStreamRetry(int broken) {
-    long ceiling = Duration.ofMillis(500).toNanos() << Math.min(6, broken - 1);
+  /**
+   * Full-jitter backoff before starting a broken stream again: 0.5 s doubling (the Pacer's own
+   * backoff is internal to its retry policy, whose attempt bound is not this one); false if
+   * interrupted.
+   */
+  private boolean pauseBeforeStreamRetry(int breaks) {
+    long ceiling = Duration.ofMillis(500).toNanos() << Math.min(6, breaks - 1);
     try {
       time.sleep(Duration.ofNanos(java.util.concurrent.ThreadLocalRandom.current().nextLong(ceiling + 1)));
       return true;

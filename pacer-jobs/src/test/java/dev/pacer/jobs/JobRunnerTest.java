@@ -43,6 +43,11 @@ class JobRunnerTest {
   }
 
   private JobRunner runner(JobConfig config) {
+    return runnerBuilder(config).build();
+  }
+
+  /** The FakeSender, and a listener that keeps the problems and notices. */
+  private JobRunner.Builder runnerBuilder(JobConfig config) {
     return JobRunner.builder(config).sender(sender).listener(new JobListener() {
       @Override
       public void inputProblem(InputProblem problem) {
@@ -53,7 +58,7 @@ class JobRunnerTest {
       public void notice(String message) {
         notices.add(message);
       }
-    }).build();
+    });
   }
 
   private JobSummary run(JobConfig config) throws Exception {
@@ -353,13 +358,7 @@ class JobRunnerTest {
     FakeTimeSource clock = new FakeTimeSource();
     sender.holding(true).neverAnswered("3 attempts to http://127.0.0.1:9 failed without a response "
         + "(last: ConnectException: Connection refused)");
-    JobRunner runner = JobRunner.builder(job(input).build()).sender(sender).timeSource(clock)
-        .listener(new JobListener() {
-          @Override
-          public void notice(String message) {
-            notices.add(message);
-          }
-        }).build();
+    JobRunner runner = runnerBuilder(job(input).build()).timeSource(clock).build();
     Future<JobSummary> running = Executors.newSingleThreadExecutor().submit(runner::run);
     org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> sender.heldCount() == 5);
     clock.advance(JobRunner.SILENCE_PATIENCE.minusSeconds(2));

@@ -218,7 +218,7 @@ public final class BatchJob {
       }
       candidates = new ArrayList<>(listed.get());
     } catch (BatchApi.BatchApiException e) {
-      if (refusesTheAccount(e)) {
+      if (e.error().refusesTheAccount()) {
         control.refused(e.error());
         return;
       }
@@ -258,7 +258,7 @@ public final class BatchJob {
         }
         track(entry, info.get(), 0);
       } catch (BatchApi.BatchApiException e) {
-        if (refusesTheAccount(e)) {
+        if (e.error().refusesTheAccount()) {
           control.refused(e.error());
           return waitingFor;
         }
@@ -449,7 +449,7 @@ public final class BatchJob {
    */
   private BatchSplitter.Batch createFailed(BatchLog.Entry entry, BatchSplitter.Batch batch,
       BatchApi.BatchApiException e) throws IOException {
-    if (refusesTheAccount(e)) {
+    if (e.error().refusesTheAccount()) {
       log.notCreated(entry, e.error().toString());
       control.refused(e.error());
       return null;
@@ -501,10 +501,6 @@ public final class BatchJob {
   }
 
   // ---- Polling and collecting -------------------------------------------------------------------
-
-  private static boolean refusesTheAccount(BatchApi.BatchApiException e) {
-    return e.status() == 401 || e.status() == 402;
-  }
 
   /**
    * Runs a call to the batch endpoints on a thread of its own and waits for it while the run goes
@@ -572,7 +568,7 @@ public final class BatchJob {
         return;
       }
     } catch (BatchApi.BatchApiException e) {
-      if (refusesTheAccount(e)) {
+      if (e.error().refusesTheAccount()) {
         control.refused(e.error());
         return;
       }

@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the request's {@link #TAG_HEADER}, removes it (it is never sent), and notes the status of the
  * answer. Pacer's own totals ({@code pacer.stats()}) count the same things for all requests
  * together; this tells them apart per request, for each result's {@link dev.pacer.jobs.Attempts}.
+ * Every attempt, tagged or not, also tells its {@link ServerContact} whether a response came.
  */
 public final class AttemptLog implements Interceptor {
 
@@ -56,6 +57,17 @@ public final class AttemptLog implements Interceptor {
   }
 
   private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+  private final ServerContact contact;
+
+  /** A log whose server contact nobody asks about. */
+  public AttemptLog() {
+    this(new ServerContact("the server"));
+  }
+
+  /** @param contact told of every attempt's response, or its failure without one */
+  public AttemptLog(ServerContact contact) {
+    this.contact = contact;
+  }
 
   /** Starts counting the attempts of the request tagged {@code tag}. */
   public Entry open(String tag) {
@@ -91,11 +103,13 @@ public final class AttemptLog implements Interceptor {
         if (entry != null) {
           entry.unanswered();
         }
+        contact.failed(e);
         throw e;
       }
       if (entry != null) {
         entry.answered(response.statusCode());
       }
+      contact.answered();
       return response;
     }
 
@@ -103,6 +117,11 @@ public final class AttemptLog implements Interceptor {
     public CompletableFuture<HttpResponse> executeAsync(HttpRequest request, RequestOptions options) {
       Entry entry = entryOf(request);
       return delegate.executeAsync(untagged(request), options).whenComplete((response, failure) -> {
+        if (response != null) {
+          contact.answered();
+        } else if (failure != null) {
+          contact.failed(failure);
+        }
         if (entry == null) {
           return;
         }

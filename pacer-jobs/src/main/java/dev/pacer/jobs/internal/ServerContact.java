@@ -1,24 +1,19 @@
 package dev.pacer.jobs.internal;
 
-import com.anthropic.core.RequestOptions;
-import com.anthropic.core.http.HttpClient;
-import com.anthropic.core.http.HttpRequest;
-import com.anthropic.core.http.HttpResponse;
-import com.anthropic.core.http.Interceptor;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Whether the server has ever answered: an SDK interceptor placed under the Pacer (so that it sees
- * every attempt, retries included) that notes the first response of any status, and until then the
+ * Whether the server has ever answered: fed by the {@link AttemptLog} (under the Pacer, so it sees
+ * every attempt, retries included), it notes the first response of any status, and until then the
  * attempts that failed without one (nothing listening, an unknown host, a refused TLS handshake).
  * A job whose server has never answered is misconfigured far more often than it is in an outage
  * (which answers 5xx or 529, or stops answering after it has answered); the job runner uses this to
  * stop rather than retry in silence ({@link dev.pacer.jobs.RequestSender#neverAnswered()}).
  */
-public final class ServerContact implements Interceptor {
+public final class ServerContact {
 
   private final String address;
   private volatile boolean answered;
@@ -49,7 +44,7 @@ public final class ServerContact implements Interceptor {
   }
 
   void failed(Throwable failure) {
-    if (answered || Thread.currentThread().isInterrupted()) {
+    if (answered || failure instanceof CancellationException || Thread.currentThread().isInterrupted()) {
       return; // a cancelled attempt says nothing about the server
     }
     failures.incrementAndGet();
@@ -63,47 +58,5 @@ public final class ServerContact implements Interceptor {
       root = root.getCause();
     }
     return root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
-  }
-
-  @Override
-  public HttpClient intercept(HttpClient delegate) {
-    return new Watching(delegate);
-  }
-
-  private final class Watching implements HttpClient {
-    private final HttpClient delegate;
-
-    Watching(HttpClient delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override
-    public HttpResponse execute(HttpRequest request, RequestOptions options) {
-      HttpResponse response;
-      try {
-        response = delegate.execute(request, options);
-      } catch (RuntimeException | Error e) {
-        failed(e);
-        throw e;
-      }
-      answered();
-      return response;
-    }
-
-    @Override
-    public CompletableFuture<HttpResponse> executeAsync(HttpRequest request, RequestOptions options) {
-      return delegate.executeAsync(request, options).whenComplete((response, failure) -> {
-        if (response != null) {
-          answered();
-        } else if (failure != null && !(failure instanceof java.util.concurrent.CancellationException)) {
-          failed(failure);
-        }
-      });
-    }
-
-    @Override
-    public void close() {
-      delegate.close();
-    }
   }
 }
