@@ -22,7 +22,21 @@ public final class SimulatorServer {
     this.executor = executor;
   }
 
+  /**
+   * The JDK's server closes a finished exchange's connection when 200 others already sit idle
+   * (its {@code sun.net.httpserver.maxIdleConnections}); a client with more in flight then sends
+   * its next request on a connection the server has closed and gets "unexpected end of stream",
+   * which the API's own front end would not cause. The setting is read once, when the JDK's server
+   * first loads in a JVM, so it is set here unless the user chose a value.
+   */
+  static final String MAX_IDLE_CONNECTIONS = "sun.net.httpserver.maxIdleConnections";
+
+  static final int IDLE_CONNECTIONS_KEPT = 10_000;
+
   public static SimulatorServer start(SimulatorConfig config) {
+    if (System.getProperty(MAX_IDLE_CONNECTIONS) == null) {
+      System.setProperty(MAX_IDLE_CONNECTIONS, Integer.toString(IDLE_CONNECTIONS_KEPT));
+    }
     SimulatorEngine engine = new SimulatorEngine(config);
     HttpServer server;
     try {
