@@ -64,7 +64,7 @@ import picocli.CommandLine.Parameters;
         "",
         "Exit status: 0 all succeeded; 1 some errored or input lines were rejected; 2 usage error; "
             + "3 stopped by --max-cost or --deadline; 4 stopped: the server refused the key (401, 402) or never "
-            + "answered; 130 Ctrl-C.",
+            + "answered; 5 stopped: the results file cannot be written (a full disk); 130 Ctrl-C.",
         "Durations: 500ms, 6s, 1m, 2h, 1h30m. See docs/run.md.",
     })
 public final class RunCommand implements Callable<Integer> {
@@ -570,6 +570,7 @@ public final class RunCommand implements Callable<Integer> {
       case STOPPED_BY_MAX_COST -> "stopped by --max-cost";
       case STOPPED_BY_DEADLINE -> "stopped by --deadline";
       case STOPPED_BY_SERVER -> "stopped: the server refused the requests or never answered";
+      case STOPPED_CANNOT_WRITE -> "stopped: the results file cannot be written";
       case INTERRUPTED -> "interrupted";
     };
     boolean batches = s.via() == Via.BATCHES;

@@ -14,6 +14,12 @@ public enum JobOutcome {
    * address). Those requests get no result; a rerun, once that is fixed, sends them.
    */
   STOPPED_BY_SERVER,
+  /**
+   * Stopped because the results file could not be written (a full disk, a quota): the answers that
+   * came meanwhile are not kept. A rerun, once there is room, sends those requests again (through
+   * Message Batches: collects their results again).
+   */
+  STOPPED_CANNOT_WRITE,
   /** Stopped on request (Ctrl-C). */
   INTERRUPTED
 }

@@ -25,6 +25,7 @@ import dev.pacer.limits.OutputRule;
 import dev.pacer.limits.Prices;
 import dev.pacer.time.TimeSource;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -76,6 +77,7 @@ public final class JobRunner {
   private final TimeSource time;
   private final Optional<TokenCounter> counter;
   private final Optional<BatchApi> batchApi;
+  private final ResultWriter.Opener resultsOpener;
   /** Exact input counts of requests the estimate said were too large, by line (both passes agree). */
   private final Map<Integer, ExactCount> exactCounts = new HashMap<>();
 
@@ -103,6 +105,7 @@ public final class JobRunner {
     this.time = builder.time;
     this.counter = Optional.ofNullable(builder.counter);
     this.batchApi = Optional.ofNullable(builder.batchApi);
+    this.resultsOpener = builder.resultsOpener;
     this.via = config.via();
   }
 
@@ -332,7 +335,7 @@ public final class JobRunner {
     Runnable unwatch = watch(startNanos);
     try {
       call(() -> listener.started(plan.toSend, plan.answered));
-      writer = new ResultWriter(config.output());
+      writer = resultsOpener.open(config.output());
       try {
         send(scan, inBatches);
         awaitInFlight();
@@ -372,6 +375,17 @@ public final class JobRunner {
       @Override
       public void refused(ResultError error) {
         stopForServer(refusalNotice(error));
+      }
+
+      @Override
+      public ResultWriter openResults(Path output) throws IOException {
+        return resultsOpener.open(output);
+      }
+
+      @Override
+      public void cannotWrite(IOException e) {
+        stopForWriteFailure(e, "it collects the results not written from the batches, which the server keeps for "
+            + "29 days, and sends nothing again");
       }
     };
     BatchJob job = new BatchJob(config, catalog, api, listener, time, control, this::worstCost);
@@ -705,9 +719,7 @@ public final class JobRunner {
           time.nanoTime() - sentAt);
       call(() -> listener.resultWritten(id, result));
     } catch (IOException e) {
-      notice("cannot write to " + config.output() + ": " + e.getMessage() + "; stopping");
-      stopWith(JobOutcome.INTERRUPTED);
-      abandoned = true;
+      stopForWriteFailure(e, "it sends again the requests whose answers could not be written");
     } finally {
       inFlightWorstCost.remove(id);
       inFlight.remove(id);
@@ -768,8 +780,8 @@ public final class JobRunner {
   private volatile boolean watching;
   /** When the runner first saw the sender report a server that never answered (the watch's thread only). */
   private long silentSince = -1;
-  /** Whether the job was stopped for the server, and said why (guarded by {@code lock}). */
-  private boolean refusedByServer;
+  /** Whether the job was stopped at once (the server, the results file), and said why (guarded by {@code lock}). */
+  private boolean stoppedAtOnce;
 
   /**
    * Starts what watches the sending for a reason to stop (the deadline, a silent server); returns
@@ -822,15 +834,29 @@ public final class JobRunner {
 
   /** Stops admitting, abandons what is in flight (no lines; a rerun sends them) and says why, once. */
   private void stopForServer(String why) {
+    stopAtOnce(JobOutcome.STOPPED_BY_SERVER, why);
+  }
+
+  /**
+   * The results file cannot be written (a full disk, a quota): nothing more can be kept, so the job
+   * stops at once; the requests in flight are cancelled, as their answers could not be kept either.
+   */
+  private void stopForWriteFailure(IOException e, String rerunDoes) {
+    stopAtOnce(JobOutcome.STOPPED_CANNOT_WRITE, e.getMessage() + "; stopping. Free some space (or pass another -o "
+        + "and move the results there) and rerun: " + rerunDoes);
+  }
+
+  /** Stops with {@code outcome}, cancelling what is in flight; says why once, however many call. */
+  private void stopAtOnce(JobOutcome outcome, String why) {
     boolean first;
     synchronized (lock) {
-      first = !refusedByServer;
-      refusedByServer = true;
+      first = !stoppedAtOnce;
+      stoppedAtOnce = true;
     }
     if (first) {
       notice(why);
     }
-    stopWith(JobOutcome.STOPPED_BY_SERVER);
+    stopWith(outcome);
     abandoned = true;
     inFlight.values().forEach(future -> future.cancel(true));
     wake();
@@ -1112,6 +1138,7 @@ public final class JobRunner {
     private TimeSource time = TimeSource.system();
     private TokenCounter counter;
     private BatchApi batchApi;
+    private ResultWriter.Opener resultsOpener = ResultWriter::new;
 
     private Builder(JobConfig config) {
       this.config = Objects.requireNonNull(config, "config");
@@ -1166,6 +1193,12 @@ public final class JobRunner {
      */
     public Builder batchApi(BatchApi batchApi) {
       this.batchApi = batchApi;
+      return this;
+    }
+
+    /** How the results file is opened (tests open one on a disk that fills up). */
+    Builder resultsOpener(ResultWriter.Opener opener) {
+      this.resultsOpener = Objects.requireNonNull(opener, "opener");
       return this;
     }
 

@@ -98,7 +98,8 @@ public record JobSummary(
       List<InputProblem> problems) {}
 
   /**
-   * The command's exit status: 130 after Ctrl-C, 3 when stopped by --max-cost or --deadline, 1
+   * The command's exit status: 130 after Ctrl-C, 3 when stopped by --max-cost or --deadline, 4
+   * when the server refused the key or never answered, 5 when the results file could not be written, 1
    * when any request errored, was canceled or expired, or any line was rejected (this run or kept
    * from an earlier one), else 0.
    */
@@ -107,6 +108,7 @@ public record JobSummary(
       case INTERRUPTED -> 130;
       case STOPPED_BY_MAX_COST, STOPPED_BY_DEADLINE -> 3;
       case STOPPED_BY_SERVER -> 4;
+      case STOPPED_CANNOT_WRITE -> 5;
       case COMPLETED -> errored > 0 || canceled > 0 || expired > 0 || rejected > 0 || earlierErrored > 0
           || unfinished > 0 ? 1 : 0;
     };

@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pacer.PacerStats;
 import dev.pacer.jobs.testing.FakeSender;
+import dev.pacer.jobs.testing.FillingDisk;
 import dev.pacer.limits.Limits;
 import dev.pacer.time.FakeTimeSource;
 import java.io.IOException;
@@ -422,6 +423,28 @@ class JobRunnerTest {
     sender.releaseAll();
     assertThat(summary.exitCode()).isEqualTo(130);
     assertThat(Files.readString(dir.resolve("in.results.jsonl"))).isEmpty();
+  }
+
+  @Test
+  void aFullDiskStopsTheJobWithExit5AndLeavesOnlyWholeLinesForTheRerun() throws Exception {
+    Path input = prompts(dir.resolve("in.jsonl"), 30);
+    Path output = dir.resolve("in.results.jsonl");
+    JobConfig config = job(input).pacing(PacingConfig.builder().concurrency(1).build()).build();
+    JobSummary full = runnerBuilder(config).resultsOpener(FillingDisk.withRoom(2_000)).build().run();
+
+    assertThat(full.outcome()).isEqualTo(JobOutcome.STOPPED_CANNOT_WRITE);
+    assertThat(full.exitCode()).isEqualTo(5);
+    assertThat(notices).anySatisfy(n -> assertThat(n).startsWith("cannot write to " + output + ": No space left on device")
+        .contains("rerun"));
+    int written = results(output).size(); // parses every line: none is torn
+    assertThat(written).isBetween(1, 29);
+    assertThat(full.succeeded()).isEqualTo(written);
+    assertThat(sender.sent()).hasSize(written + 1); // one answer more than the disk could hold, then none sent
+
+    JobSummary rerun = run(config);
+    assertThat(rerun.outcome()).isEqualTo(JobOutcome.COMPLETED);
+    assertThat(rerun.sent()).isEqualTo(30 - written);
+    assertThat(resultTypes(output)).hasSize(30).doesNotContainValue("errored");
   }
 
   @Test

@@ -57,6 +57,41 @@ class SimulatedBatchesTest {
     }
   }
 
+  @Test
+  void aFullDiskWhileCollectingLeavesTheBatchForTheRerunToCollectWithoutSendingAgain() throws Exception {
+    try (Simulator sim = fastBatches()) {
+      Path input = prompts(dir.resolve("in.jsonl"), 20);
+      Path output = dir.resolve("in.results.jsonl");
+      JobConfig config = job(input, FAST_POLLS).build();
+      List<String> notices = Collections.synchronizedList(new ArrayList<>());
+      JobSummary full;
+      try (SdkRequestSender sender = SdkRequestSender.builder().baseUrl(sim.baseUrl()).apiKey("test")
+          .pacing(config.pacing()).build()) {
+        full = JobRunner.builder(config).sender(sender).batchApi(sender.batchApi())
+            .resultsOpener(dev.pacer.jobs.testing.FillingDisk.withRoom(3_000)).listener(new JobListener() {
+              @Override
+              public void notice(String message) {
+                notices.add(message);
+              }
+            }).build().run();
+      }
+
+      assertThat(full.outcome()).isEqualTo(JobOutcome.STOPPED_CANNOT_WRITE);
+      assertThat(full.exitCode()).isEqualTo(5);
+      assertThat(full.batchesInFlight()).as("the batch is not recorded collected").isEqualTo(1);
+      assertThat(notices).anySatisfy(n -> assertThat(n).startsWith("cannot write to " + output).contains("collects"));
+      int written = results(output).size(); // every line whole
+      assertThat(written).isBetween(1, 19);
+      assertThat(Files.readString(dir.resolve("in.results.jsonl.batches.jsonl"))).doesNotContain("\"collected\"");
+
+      JobSummary rerun = run(sim, config, JobListener.none());
+      assertThat(rerun.outcome()).isEqualTo(JobOutcome.COMPLETED);
+      assertThat(rerun.sent()).as("nothing sent again").isZero();
+      assertThat(sim.stats().batches().created()).isEqualTo(1);
+      assertThat(resultTypes(output)).hasSize(20).containsOnlyKeys(ids(20)).doesNotContainValue("errored");
+    }
+  }
+
   private static Simulator fastBatches() {
     return Simulator.start(SimulatorConfig.builder().seed(3).batchRate(1_000).build());
   }

@@ -69,6 +69,17 @@ public final class BatchJob {
      * so the run stops; nothing is recorded against the requests (a rerun sends them).
      */
     default void refused(ResultError error) {}
+
+    /** Opens the results file (the runner's opener: tests open one on a disk that fills up). */
+    default ResultWriter openResults(Path output) throws IOException {
+      return new ResultWriter(output);
+    }
+
+    /**
+     * A results line or the batch log could not be written (a full disk): the run stops. Batches
+     * not collected whole stay in flight in the log, so a rerun collects what was not written.
+     */
+    default void cannotWrite(IOException e) {}
   }
 
   /**
@@ -177,10 +188,12 @@ public final class BatchJob {
       }
       recoverCutOffCreates();
       Set<String> waitingFor = resumeInFlight();
-      writer = new ResultWriter(config.output());
+      writer = control.openResults(config.output());
       try (InputReader reader = new InputReader(config.input(), config.defaults())) {
         BatchSplitter splitter = new BatchSplitter(options.maxRequestsPerBatch(), options.maxBytesPerBatch());
         loop(reader, splitter, kept, waitingFor);
+      } catch (ResultWriter.WriteFailedException e) {
+        control.cannotWrite(e); // what was not written stays in flight in the log, for a rerun
       } finally {
         writer.close();
       }
@@ -264,8 +277,10 @@ public final class BatchJob {
         }
         if (e.status() == 404) {
           log.lost(entry, e.error().message());
+          long unanswered = entry.customIds().stream().filter(customId -> !kept.test(customId)).count();
           notice("batch " + id + " is unknown to the server (" + e.error().message() + "): its "
-              + entry.customIds().size() + " requests are sent again");
+              + unanswered + " request" + (unanswered == 1 ? "" : "s") + " without a result "
+              + (unanswered == 1 ? "is" : "are") + " sent again");
           continue;
         }
         notice("cannot look at batch " + id + " now (" + e.error() + "); polling it later");
@@ -573,6 +588,8 @@ public final class BatchJob {
         return;
       }
       notice("cannot look at batch " + t.id() + " now (" + e.error() + "); trying again later");
+    } catch (ResultWriter.WriteFailedException e) {
+      throw e; // not the server's doing: the run stops
     } catch (IOException e) {
       notice("cannot read the results of batch " + t.id() + " now (" + e.getMessage() + "); trying again later");
     }
@@ -603,14 +620,15 @@ public final class BatchJob {
         return;
       }
       counts.merge(type, 1L, Long::sum);
-      if (kept.test(id) || !answered.add(id) || writeFailure[0] != null) {
-        return; // written before a crash cut the collection short
+      if (writeFailure[0] != null || kept.test(id) || !answered.add(id)) {
+        return; // after a failed write, or written before a crash cut the collection short
       }
       try {
         if (writer.write(line)) {
           written(id, type, result);
         }
       } catch (IOException e) {
+        answered.remove(id); // not written: a rerun collects it
         writeFailure[0] = e;
       }
     });

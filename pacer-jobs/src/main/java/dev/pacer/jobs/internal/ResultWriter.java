@@ -16,19 +16,45 @@ import java.nio.file.StandardOpenOption;
  * buffered in the process, so a kill loses at most the line being written (which the next run's
  * repair cuts off). Thread-safe. Writes after {@link #close()} are dropped: an abandoned request
  * that completes late leaves no trace, and the next run sends it again.
+ *
+ * <p>A write that fails (a full disk, a quota) is cut back off the file, so no torn line stays in
+ * the middle of it for a later write to run into, and is reported as a {@link WriteFailedException}.
  */
 public final class ResultWriter implements Closeable {
 
+  /** How a job opens its results file (tests open one on a disk that fills up). */
+  @FunctionalInterface
+  public interface Opener {
+    ResultWriter open(Path output) throws IOException;
+  }
+
+  /** A result line that could not be written: the file holds nothing of it. */
+  public static final class WriteFailedException extends IOException {
+    WriteFailedException(Path output, IOException cause) {
+      super("cannot write to " + output + ": " + cause.getMessage(), cause);
+    }
+  }
+
+  private final Path output;
   private final FileChannel channel;
   private boolean closed;
 
   public ResultWriter(Path output) throws IOException {
+    this(output, open(output));
+  }
+
+  /** A writer appending to {@code channel}, opened on {@code output} (named in errors). */
+  public ResultWriter(Path output, FileChannel channel) {
+    this.output = output;
+    this.channel = channel;
+  }
+
+  private static FileChannel open(Path output) throws IOException {
     Path parent = output.toAbsolutePath().getParent();
     if (parent != null) {
       java.nio.file.Files.createDirectories(parent);
     }
-    this.channel = FileChannel.open(output, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.APPEND);
+    return FileChannel.open(output, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
   }
 
   /** {@code {"custom_id":…,"result":{"type":"succeeded","message":{…}}}} */
@@ -51,14 +77,29 @@ public final class ResultWriter implements Closeable {
     return line;
   }
 
-  /** Writes one result line; returns false if the writer was already closed. */
+  /**
+   * Writes one result line; returns false if the writer was already closed.
+   *
+   * @throws WriteFailedException when the line could not be written whole (what was written of it
+   *     is cut off again)
+   */
   public synchronized boolean write(ObjectNode resultLine) throws IOException {
     if (closed) {
       return false;
     }
     ByteBuffer bytes = ByteBuffer.wrap((Json.line(resultLine) + "\n").getBytes(StandardCharsets.UTF_8));
-    while (bytes.hasRemaining()) {
-      channel.write(bytes);
+    long sizeBefore = channel.size();
+    try {
+      while (bytes.hasRemaining()) {
+        channel.write(bytes);
+      }
+    } catch (IOException e) {
+      try {
+        channel.truncate(sizeBefore);
+      } catch (IOException stillTorn) {
+        e.addSuppressed(stillTorn); // the next run's repair cuts it off, if it is the last line
+      }
+      throw new WriteFailedException(output, e);
     }
     return true;
   }
