@@ -43,9 +43,13 @@ class RunProcessTest {
   }
 
   private Process start(Simulator sim, Path input) throws IOException {
+    return start(sim, input, dir.resolve("log-" + System.nanoTime() + ".txt"));
+  }
+
+  private Process start(Simulator sim, Path input, Path log) throws IOException {
     return PacerProcess.start(List.of(), List.of(input.toString(), "--base-url", sim.baseUrl(),
         "--model", "claude-haiku-4-5", "--max-tokens", "40", "--concurrency", String.valueOf(CONCURRENCY),
-        "--progress", "lines"), dir.resolve("log-" + System.nanoTime() + ".txt"));
+        "--progress", "lines"), log);
   }
 
   private static long resultLines(Path output) throws IOException {
@@ -90,6 +94,34 @@ class RunProcessTest {
       long answeredTwice = answers.values().stream().filter(n -> n > 1).count();
       assertThat(answeredTwice).as("prompts answered twice: only those in flight at the kill")
           .isLessThanOrEqualTo(CONCURRENCY);
+    }
+  }
+
+  @Test
+  void aSecondRunOnTheSameOutputRefusesToStartWhileTheFirstGoes() throws Exception {
+    try (Simulator sim = simulator()) {
+      Path input = input();
+      Path output = dir.resolve("in.results.jsonl");
+      Process first = start(sim, input);
+      Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(20))
+          .until(() -> resultLines(output) >= 5 || !first.isAlive());
+      assertThat(first.isAlive()).as("the first run is still going").isTrue();
+
+      Path log = dir.resolve("second.txt");
+      Process second = start(sim, input, log);
+      assertThat(second.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(second.exitValue()).isEqualTo(2);
+      assertThat(Files.readString(log)).contains("another pacer run is writing " + output + " (pid " + first.pid());
+      assertThat(first.isAlive()).as("the refusal came while the first still ran").isTrue();
+
+      assertThat(first.waitFor(120, TimeUnit.SECONDS)).isTrue();
+      assertThat(first.exitValue()).isZero();
+      assertThat(PacerProcess.results(output)).hasSize(REQUESTS);
+      assertThat(answersPerPrompt(sim).values()).as("no prompt sent by both").allMatch(n -> n == 1);
+
+      Process after = start(sim, input); // the lock went with the first run
+      assertThat(after.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(after.exitValue()).isZero();
     }
   }
 

@@ -15,6 +15,7 @@ import dev.pacer.jobs.internal.InputReader;
 import dev.pacer.jobs.internal.JobState;
 import dev.pacer.jobs.internal.LowerBound;
 import dev.pacer.jobs.internal.RateMeter;
+import dev.pacer.jobs.internal.OutputLock;
 import dev.pacer.jobs.internal.ResultWriter;
 import dev.pacer.jobs.internal.ResultsFile;
 import dev.pacer.jobs.internal.Usages;
@@ -271,10 +272,24 @@ public final class JobRunner {
    * Runs the job to its end (or until stopped) and says how it went.
    *
    * @throws JobException when the job cannot start as asked (input missing, input or options
-   *     changed since the output was written, --via batches without a {@link BatchApi})
+   *     changed since the output was written, --via batches without a {@link BatchApi}, another
+   *     run writing the same output)
    */
   public JobSummary run() throws IOException, InterruptedException {
     requireInput();
+    Optional<OutputLock> lock = OutputLock.tryTake(config.output());
+    if (lock.isEmpty()) {
+      throw new JobException("another pacer run is writing " + config.output() + " (" + OutputLock.holder(config.output())
+          + "; it holds " + OutputLock.fileOf(config.output()) + "): wait for it to end or stop it. Two runs on one "
+          + "output would each send every request and write each answer twice");
+    }
+    try (OutputLock held = lock.get()) {
+      return runAlone();
+    }
+  }
+
+  /** {@link #run()}, with the output's lock held. */
+  private JobSummary runAlone() throws IOException, InterruptedException {
     long startNanos = time.nanoTime();
     ResultsFile.removeLeftovers(config.output());
     ResultsFile.Scan scan = ResultsFile.scanAndRepair(config.output());

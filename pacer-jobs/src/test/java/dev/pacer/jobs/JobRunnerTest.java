@@ -448,6 +448,22 @@ class JobRunnerTest {
   }
 
   @Test
+  void aRunOnAnOutputAnotherRunHoldsRefusesToStartAndSendsNothing() throws Exception {
+    Path input = prompts(dir.resolve("in.jsonl"), 5);
+    Path output = dir.resolve("in.results.jsonl");
+    try (dev.pacer.jobs.internal.OutputLock held = dev.pacer.jobs.internal.OutputLock.tryTake(output).orElseThrow()) {
+      assertThatThrownBy(() -> run(job(input).build()))
+          .isInstanceOf(JobException.class)
+          .hasMessageStartingWith("another pacer run is writing " + output + " (pid " + ProcessHandle.current().pid()
+              + "; it holds " + output + ".lock)");
+      assertThat(sender.sent()).isEmpty();
+      assertThat(output).doesNotExist();
+    }
+    assertThat(run(job(input).build()).succeeded()).isEqualTo(5); // released
+    assertThat(run(job(input).build()).sent()).isZero(); // and released again at the end of the run
+  }
+
+  @Test
   void aSenderThatFailsIsRecordedAsAnApiError() throws Exception {
     Path input = prompts(dir.resolve("in.jsonl"), 2);
     RequestSender broken = (id, params) -> id.equals("p0")
