@@ -64,6 +64,8 @@ public final class Permit implements AutoCloseable {
    * the pool's lock).
    */
   boolean answering;
+  /** Set once the estimator has learned from this attempt's prompt count (guarded by the pool's lock). */
+  boolean promptCounted;
   /** Set when a refusal proved the demand can never be admitted (guarded by the pool's lock). */
   volatile DemandTooLargeException hopeless;
   /**
@@ -163,6 +165,17 @@ public final class Permit implements AutoCloseable {
    */
   public void onResponse(ResponseHead head) {
     pool.observe(this, head);
+  }
+
+  /**
+   * Tells the server's count of the prompt before the answer ends (a stream's
+   * {@code message_start} usage: input and cache tokens), so that the estimator learns from it at
+   * once rather than when the stream ends. Optional; {@link #settle} does it otherwise.
+   */
+  public void promptCounted(Usage usage) {
+    if (open.get()) {
+      pool.promptCounted(this, usage);
+    }
   }
 
   /** Ends the permit with the actual usage of a successful response. Later calls do nothing. */

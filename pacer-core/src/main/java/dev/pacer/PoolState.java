@@ -139,6 +139,8 @@ final class PoolState {
       java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
   /** Whether the estimator vouched for its estimates of this pool when last asked (see settle). */
   private boolean estimatorTrusted;
+  /** Whether the estimator has learned from any of this pool's answers (see observe). */
+  private boolean estimatorSampled;
   /** Demands set aside until the estimator can say whether they fit (see mayNeverFit). */
   private final List<Waiter> parked = new ArrayList<>();
   /**
@@ -797,26 +799,7 @@ final class PoolState {
           emit(after, new PacerEvent.LimitsLearned(name, currentLimits(), currentLimits(),
               "input_tokens burst >= " + Math.round(capacity[IN])));
         }
-        if (permit.demand.needsEstimate()) {
-          // A text that leaves out a prefix assumed read matches the count only where the server
-          // read it and left the read out: written instead, or its read counted, the count holds a
-          // prefix the text lacks (a sample that says a question costs a document's tokens, which
-          // the estimator would apply to every text until 32 newer samples pushed it out).
-          boolean assumedReadMissed = permit.demand.cacheReadAssumed()
-              && (usage.cacheReadInputTokens() <= 0 || permit.readsCounted);
-          if (!assumedReadMissed) {
-            boolean partlyCached = usage.cacheReadInputTokens() > 0 && !permit.readsCounted;
-            config.estimator().calibrate(name, permit.demand.inputText(), actualInput, partlyCached);
-          }
-          if (!estimatorTrusted && config.estimator().isCalibrated(name)) {
-            // Once, when the estimator starts to vouch for its estimates: every waiter is
-            // estimated again, and those that can now be seen never to fit fail at once.
-            estimatorTrusted = true;
-            interactive.forEach(this::estimateAgain);
-            batch.forEach(this::estimateAgain);
-            failHopelessWaiters(after);
-          }
-        }
+        calibrateEstimator(permit, usage, actualInput, after);
         emit(after, new PacerEvent.Settled(name, permit.reserved[IN], actualInput, permit.reserved[OUT],
             usage.outputTokens()));
       }
@@ -838,6 +821,55 @@ final class PoolState {
       lock.unlock();
     }
     run(after);
+  }
+
+  /**
+   * The server's count of an answer's prompt, known before the answer ends (a stream's
+   * {@code message_start}): the estimator learns from it now, not when the stream ends.
+   */
+  void promptCounted(Permit permit, Usage usage) {
+    if (permit.demand.endpoint() != Demand.Endpoint.MESSAGES) {
+      return;
+    }
+    List<Runnable> after = new ArrayList<>();
+    lock.lock();
+    try {
+      calibrateEstimator(permit, usage, usage.rateLimitedInputTokens(permit.readsCounted), after);
+      drain(time.nanoTime(), after);
+    } finally {
+      lock.unlock();
+    }
+    run(after);
+  }
+
+  /** Once per attempt, at its prompt's count: the estimator learns from an estimated demand. */
+  private void calibrateEstimator(Permit permit, Usage usage, long actualInput, List<Runnable> after) {
+    if (!permit.demand.needsEstimate() || permit.promptCounted) {
+      return;
+    }
+    permit.promptCounted = true;
+    // A text that leaves out a prefix assumed read matches the count only where the server
+    // read it and left the read out: written instead, or its read counted, the count holds a
+    // prefix the text lacks (a sample that says a question costs a document's tokens, which
+    // the estimator would apply to every text until 32 newer samples pushed it out).
+    boolean assumedReadMissed = permit.demand.cacheReadAssumed()
+        && (usage.cacheReadInputTokens() <= 0 || permit.readsCounted);
+    if (!assumedReadMissed) {
+      boolean partlyCached = usage.cacheReadInputTokens() > 0 && !permit.readsCounted;
+      config.estimator().calibrate(name, permit.demand.inputText(), actualInput, partlyCached);
+      estimatorSampled = true;
+    }
+    if (probing && permit.answering) {
+      probing = false; // the probe kept the pool waiting for this count (see observe)
+    }
+    if (!estimatorTrusted && config.estimator().isCalibrated(name)) {
+      // Once, when the estimator starts to vouch for its estimates: every waiter is
+      // estimated again, and those that can now be seen never to fit fail at once.
+      estimatorTrusted = true;
+      interactive.forEach(this::estimateAgain);
+      batch.forEach(this::estimateAgain);
+      failHopelessWaiters(after);
+    }
   }
 
   void release(Permit permit, Permit.Release why) {
@@ -1105,7 +1137,12 @@ final class PoolState {
           permit.takenAtWholeWindowRefusal = takenByGrants.clone();
         }
       }
-      probing = false;
+      // The probe's headers tell the limits, but where its input was estimated and the estimator
+      // has no count yet, a burst on the cautious first guess overdraws the input bucket of a
+      // server that counts more than it (text dense with symbols): the pool stays one at a time
+      // until the probe's count, which comes moments later (the body, a stream's message_start).
+      probing = probing && admitted && permit.demand.needsEstimate() && !estimatorSampled
+          && limit[IN] != Limits.UNKNOWN;
       drain(now, after);
     } finally {
       lock.unlock();

@@ -372,6 +372,28 @@ class ShortJobsTest {
     assertThat(result.rateLimited()).as("429s").isZero();
   }
 
+  @Test
+  void aServerCountingTwiceTheCautiousFirstGuessDrawsNo429WhenTheLimitsAreLearned() {
+    // Prompts dense with symbols, which this server counts at a token a character: twice the
+    // estimator's cautious first guess. Limits not told; the probe's head shows them and a bucket
+    // of 30,000 input tokens (twenty prompts), and a burst granted on the first guess would send
+    // nearly forty. Streams, as through the SDK bridge: the prompt's count (message_start) comes
+    // with the head, the usage only when the answer ends.
+    ServerModel server = new ServerModel(LIMITS[0], LIMITS[1], LIMITS[2], WINDOW.toNanos(), 1.0,
+        ServerModel.Rule.RESERVE, time.nanoTime());
+    VirtualRun run = new VirtualRun(time, server, LIMITS, WINDOW, 1.0, 1).latency(FIRST_TOKEN, TOKENS_PER_SECOND)
+        .streams(Duration.ofMillis(40));
+    List<VirtualRun.Request> workload = new java.util.ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      workload.add(new VirtualRun.Request(1_500, 1_500, 100, 35));
+    }
+    VirtualRun.Result result = run(run, pacer().build(), workload);
+    assertThat(result.failed()).isZero();
+    assertThat(result.rateLimited()).as("429s").isZero();
+    assertThat(sentBy(run.sendLog(), FIRST_TOKEN.toNanos() / 1e9 + 0.01)).as("sent once the probe's count came")
+        .isGreaterThanOrEqualTo(15);
+  }
+
   /** Runs a job with the limits told; asserts nothing failed and no 429; returns the send log. */
   private List<String> run(OutputRule rule, List<VirtualRun.Request> workload) {
     VirtualRun run = virtualRun(rule);

@@ -123,18 +123,19 @@ public final class VirtualRun {
   }
 
   /**
-   * Each attempt reaches the server after a delay drawn evenly from zero to {@code spread}, so
-   * that requests sent together arrive in a different order, some of them late.
-   */
-  /**
-   * Answers stream: the head reaches the client with the first token, and the last event (the
-   * usage, the settle) {@code lastEventDelay} after the server ended the answer and refunded it.
+   * Answers stream: the head reaches the client with the first token, and with it the prompt's
+   * count ({@code message_start}); the last event (the usage, the settle) comes
+   * {@code lastEventDelay} after the server ended the answer and refunded it.
    */
   public VirtualRun streams(Duration lastEventDelay) {
     this.streamLastEventNanos = lastEventDelay.toNanos();
     return this;
   }
 
+  /**
+   * Each attempt reaches the server after a delay drawn evenly from zero to {@code spread}, so
+   * that requests sent together arrive in a different order, some of them late.
+   */
   public VirtualRun networkSpread(Duration spread) {
     this.networkSpreadNanos = spread.toNanos();
     return this;
@@ -282,7 +283,10 @@ public final class VirtualRun {
     log(now, 200);
     long chargedEarly = outputChargedAsGenerated && server.rule() == ServerModel.Rule.LIVE ? chargeAsGenerated(request.outputTokens()) : 0;
     if (streamLastEventNanos >= 0) {
-      time.schedule(() -> permit.onResponse(admission.head()), firstTokenLatency.toNanos());
+      time.schedule(() -> {
+        permit.onResponse(admission.head());
+        permit.promptCounted(Usage.of(request.inputTokens(), 0));
+      }, firstTokenLatency.toNanos());
       time.schedule(() -> server.complete(request.maxTokens() - chargedEarly, request.outputTokens() - chargedEarly,
           time.nanoTime()), latency);
       time.schedule(() -> {

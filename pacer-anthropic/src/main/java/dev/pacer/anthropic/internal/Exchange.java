@@ -436,6 +436,7 @@ final class Exchange {
 
     @Override
     public void began(Usage usage) {
+      permit.promptCounted(usage); // the estimator learns now, not when the stream ends
       cacheShown(usage); // the prompt has been read or written: those waiting for the write may go
     }
 
