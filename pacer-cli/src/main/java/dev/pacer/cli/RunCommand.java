@@ -154,7 +154,7 @@ public final class RunCommand implements Callable<Integer> {
   String redisPrefix;
 
   @Option(names = "--concurrency", paramLabel = "N", defaultValue = "64",
-      description = "The most requests in flight. Default: ${DEFAULT-VALUE}.")
+      description = "The most requests in flight in each pool (a model family's limits). Default: ${DEFAULT-VALUE}.")
   int concurrency;
 
   @Option(names = "--request-timeout", paramLabel = "DURATION", defaultValue = "10m",

@@ -16,6 +16,7 @@ import dev.pacer.jobs.internal.JobState;
 import dev.pacer.jobs.internal.LowerBound;
 import dev.pacer.jobs.internal.RateMeter;
 import dev.pacer.jobs.internal.OutputLock;
+import dev.pacer.jobs.internal.PoolLanes;
 import dev.pacer.jobs.internal.ResultWriter;
 import dev.pacer.jobs.internal.ResultsFile;
 import dev.pacer.jobs.internal.Usages;
@@ -61,7 +62,8 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>Pacing under the rate limits, retries and concurrency are the {@link RequestSender}'s
  * business ({@link SdkRequestSender} sends through pacer-core's Pacer). The runner keeps at most
- * {@link PacingConfig#concurrency()} requests outstanding, stops at {@code --max-cost} or
+ * {@link PacingConfig#concurrency()} requests outstanding in each pool (a pool whose limits hold
+ * its requests back does not hold back the others' lines; see {@link PoolLanes}), stops at {@code --max-cost} or
  * {@code --deadline}, and estimates input tokens with pacer-core's {@link TokenEstimator} (the
  * same estimate the Pacer reserves before its first answers) for the dry run, the cost ceiling and
  * the check for requests no limit could ever admit.
@@ -88,7 +90,17 @@ public final class JobRunner {
   private volatile JobOutcome stopOutcome;
   private final Map<String, CompletableFuture<SendOutcome>> inFlight = new ConcurrentHashMap<>();
   private final Map<String, Double> inFlightWorstCost = new ConcurrentHashMap<>();
-  private Semaphore slots;
+  /** Requests read and not finished, per pool: in flight up to --concurrency each, the rest waiting. */
+  private PoolLanes lanes;
+
+  /**
+   * How many read requests may wait for room in their pool, all pools together: enough that a job
+   * mixing a slow pool with fast ones keeps the fast ones going for thousands of lines; bounded,
+   * as each holds its request in memory.
+   */
+  static int backlogLimit(int concurrency) {
+    return Math.max(4_096, 16 * concurrency);
+  }
   private ResultWriter writer;
   private volatile Tally tally;
   private Optional<PacerStats> statsAtStart = Optional.empty();
@@ -346,7 +358,7 @@ public final class JobRunner {
     // Pass 2: send.
     statsAtStart = sender.stats();
     tally = new Tally(startNanos, plan.toSend, config.pacing().window().toNanos());
-    slots = new Semaphore(config.pacing().concurrency());
+    lanes = new PoolLanes(config.pacing().concurrency(), backlogLimit(config.pacing().concurrency()));
     Runnable unwatch = watch(startNanos);
     try {
       call(() -> listener.started(plan.toSend, plan.answered));
@@ -641,22 +653,49 @@ public final class JobRunner {
         if (isKept(scan.results().get(request.customId())) || inBatches.contains(request.customId())) {
           continue;
         }
-        if (!admit(request)) {
-          break;
+        lanes.add(catalog.poolOf(request.model()), request);
+        if (!sendWhatFits()) {
+          return;
         }
+        while (lanes.backlogFull()) {
+          if (!waitForRoom()) {
+            return;
+          }
+        }
+      }
+    }
+    while (lanes.backlogged() > 0) {
+      if (!waitForRoom()) {
+        return;
       }
     }
   }
 
-  /** Waits for a slot, checks the cost ceiling, and sends; false when admission has stopped. */
-  private boolean admit(InputLine.Request request) throws InterruptedException {
-    while (!slots.tryAcquire(50, TimeUnit.MILLISECONDS)) {
-      if (stopping) {
+  /** Waits until a request finishes, then sends what fits; false when admission has stopped. */
+  private boolean waitForRoom() throws InterruptedException {
+    synchronized (lock) {
+      if (!stopping) {
+        lock.wait(50);
+      }
+    }
+    return sendWhatFits();
+  }
+
+  /** Sends the backlogged requests whose pools have room; false when admission has stopped. */
+  private boolean sendWhatFits() {
+    PoolLanes.Next next;
+    while (!stopping && (next = lanes.next()) != null) {
+      if (!admit(next.request(), next.pool())) {
+        lanes.finished(next.pool());
         return false;
       }
     }
+    return !stopping;
+  }
+
+  /** Checks the cost ceiling, and sends; false when admission has stopped. */
+  private boolean admit(InputLine.Request request, String pool) {
     if (stopping) {
-      slots.release();
       return false;
     }
     double worst = worstCost(request);
@@ -664,7 +703,6 @@ public final class JobRunner {
       double ceiling = config.maxCostUsd().get().doubleValue();
       double committed = tally.cost() + inFlightWorstCost.values().stream().mapToDouble(Double::doubleValue).sum();
       if (committed + worst > ceiling) {
-        slots.release();
         notice(String.format("--max-cost %s: stopping before %s (could cost up to $%.4f; $%.4f spent or in flight)",
             config.maxCostUsd().get().toPlainString(), request.customId(), worst, committed));
         stopWith(JobOutcome.STOPPED_BY_MAX_COST);
@@ -672,7 +710,6 @@ public final class JobRunner {
       }
     }
     String id = request.customId();
-    String pool = catalog.poolOf(request.model());
     inFlightWorstCost.put(id, worst);
     long sentAt = time.nanoTime();
     CompletableFuture<SendOutcome> future;
@@ -738,7 +775,7 @@ public final class JobRunner {
     } finally {
       inFlightWorstCost.remove(id);
       inFlight.remove(id);
-      slots.release();
+      lanes.finished(pool);
       wake();
     }
   }
@@ -877,6 +914,11 @@ public final class JobRunner {
     wake();
   }
 
+  /** The requests of the pool that sent the most: --concurrency caps each pool's in flight, not all together. */
+  private static long busiestPool(Tally.Snapshot t) {
+    return t.pools().values().stream().mapToLong(load -> load[0]).max().orElse(t.sent());
+  }
+
   private JobSummary summarize(Plan plan, long startNanos) {
     Tally.Snapshot t = tally.snapshot(time.nanoTime());
     Duration elapsed = Duration.ofNanos(time.nanoTime() - startNanos);
@@ -888,7 +930,7 @@ public final class JobRunner {
     if (!loads.isEmpty()) {
       LowerBound.Bound b = LowerBound.withConcurrency(
           LowerBound.compute(loads, this::limitsOf, config.pacing().window(), config.pacing().burst(), t.medianLatency()),
-          t.sent(), t.meanLatency(), config.pacing().concurrency(), "--concurrency");
+          busiestPool(t), t.meanLatency(), config.pacing().concurrency(), "--concurrency, in each pool");
       if (b.complete()) {
         bound = Optional.of(b.time());
         binding = b.binding();

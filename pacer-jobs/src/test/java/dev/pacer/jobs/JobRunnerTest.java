@@ -464,6 +464,33 @@ class JobRunnerTest {
   }
 
   @Test
+  void aPoolWhoseRequestsWaitDoesNotHoldBackTheOtherPools() throws Exception {
+    // Five requests for a slow pool come first; with one count of requests in flight for all
+    // pools, the two it holds took every place and the twenty for the other pool never went.
+    String[] lines = new String[25];
+    for (int i = 0; i < 25; i++) {
+      lines[i] = "{\"custom_id\":\"r" + i + "\",\"prompt\":\"Say " + i + "\",\"model\":\""
+          + (i < 5 ? "claude-opus-4" : "claude-haiku-4-5") + "\"}";
+    }
+    Path input = write(dir.resolve("in.jsonl"), lines);
+    Path output = dir.resolve("in.results.jsonl");
+    sender.holdingModel("claude-opus-4");
+    JobRunner runner = runner(job(input).pacing(PacingConfig.builder().concurrency(2).build()).build());
+    Future<JobSummary> running = Executors.newSingleThreadExecutor().submit(runner::run);
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+        .until(() -> Files.exists(output) && resultTypes(output).size() == 20);
+    assertThat(resultTypes(output)).as("the other pool's requests, all answered").allSatisfy((id, type) ->
+        assertThat(Integer.parseInt(id.substring(1))).isGreaterThanOrEqualTo(5));
+    assertThat(sender.heldCount()).as("the slow pool's requests in flight: its --concurrency").isEqualTo(2);
+
+    sender.holdingModel(null);
+    sender.releaseAll();
+    JobSummary summary = running.get(10, TimeUnit.SECONDS);
+    assertThat(summary.succeeded()).isEqualTo(25);
+    assertThat(resultTypes(output)).hasSize(25);
+  }
+
+  @Test
   void aSenderThatFailsIsRecordedAsAnApiError() throws Exception {
     Path input = prompts(dir.resolve("in.jsonl"), 2);
     RequestSender broken = (id, params) -> id.equals("p0")

@@ -30,6 +30,7 @@ public final class FakeSender implements RequestSender {
   private final Map<String, Limits> limits = new HashMap<>();
   private volatile BiFunction<String, ObjectNode, SendOutcome> answer = FakeSender::success;
   private volatile boolean hold;
+  private volatile String heldModel;
   private volatile String neverAnswered;
 
   /** A message as the API would answer. */
@@ -71,6 +72,12 @@ public final class FakeSender implements RequestSender {
     return this;
   }
 
+  /** Keeps requests for {@code model} in flight until {@link #releaseAll()} ({@code null}: none). */
+  public FakeSender holdingModel(String model) {
+    this.heldModel = model;
+    return this;
+  }
+
   public FakeSender limits(String pool, Limits poolLimits) {
     limits.put(pool, poolLimits);
     return this;
@@ -80,7 +87,7 @@ public final class FakeSender implements RequestSender {
   public CompletableFuture<SendOutcome> send(String customId, ObjectNode requestParams) {
     sent.add(customId);
     params.put(customId, requestParams);
-    if (hold) {
+    if (hold || (heldModel != null && heldModel.equals(requestParams.path("model").asText()))) {
       CompletableFuture<SendOutcome> future = new CompletableFuture<>();
       held.put(customId, future);
       return future;
