@@ -14,9 +14,9 @@ import dev.pacer.jobs.internal.InputLine;
 import dev.pacer.jobs.internal.InputReader;
 import dev.pacer.jobs.internal.JobState;
 import dev.pacer.jobs.internal.LowerBound;
-import dev.pacer.jobs.internal.RateMeter;
 import dev.pacer.jobs.internal.OutputLock;
 import dev.pacer.jobs.internal.PoolLanes;
+import dev.pacer.jobs.internal.RateMeter;
 import dev.pacer.jobs.internal.ResultWriter;
 import dev.pacer.jobs.internal.ResultsFile;
 import dev.pacer.jobs.internal.Usages;
@@ -27,8 +27,8 @@ import dev.pacer.limits.OutputRule;
 import dev.pacer.limits.Prices;
 import dev.pacer.time.TimeSource;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -92,15 +92,6 @@ public final class JobRunner {
   private final Map<String, Double> inFlightWorstCost = new ConcurrentHashMap<>();
   /** Requests read and not finished, per pool: in flight up to --concurrency each, the rest waiting. */
   private PoolLanes lanes;
-
-  /**
-   * How many read requests may wait for room in their pool, all pools together: enough that a job
-   * mixing a slow pool with fast ones keeps the fast ones going for thousands of lines; bounded,
-   * as each holds its request in memory.
-   */
-  static int backlogLimit(int concurrency) {
-    return Math.max(4_096, 16 * concurrency);
-  }
   private ResultWriter writer;
   private volatile Tally tally;
   private Optional<PacerStats> statsAtStart = Optional.empty();
@@ -669,6 +660,15 @@ public final class JobRunner {
         return;
       }
     }
+  }
+
+  /**
+   * How many read requests may wait for room in their pool, all pools together: enough that a job
+   * mixing a slow pool with fast ones keeps the fast ones going for thousands of lines; bounded,
+   * as each holds its request in memory.
+   */
+  static int backlogLimit(int concurrency) {
+    return Math.max(4_096, 16 * concurrency);
   }
 
   /** Waits until a request finishes, then sends what fits; false when admission has stopped. */
