@@ -452,13 +452,16 @@ public final class RunCommand implements Callable<Integer> {
       out.println("             no price known for " + String.join(", ", estimate.unpricedModels()) + " (not counted)");
     }
     if (!estimate.limitsKnown()) {
+      // A bound from the limits known alone would read "0ms, fits within the burst" for a job of
+      // a million requests: say nothing rather than something wrong.
       out.println("  time       some limits are unknown (they are learned from headers while running): give --tier, "
           + "--rpm/--itpm/--otpm or --limits for the least possible time");
+    } else {
+      out.println("  least time " + Durations.format(estimate.leastTime()) + " for requests and input tokens (binding: "
+          + estimate.bindingLimit() + "), " + Durations.format(estimate.leastTimeAtMaxOutput())
+          + " if every answer used its max_tokens; plus one request's latency"
+          + (config.pacing().burst().isEmpty() ? "; assumes a full window of burst" : ""));
     }
-    out.println("  least time " + Durations.format(estimate.leastTime()) + " for requests and input tokens (binding: "
-        + estimate.bindingLimit() + "), " + Durations.format(estimate.leastTimeAtMaxOutput())
-        + " if every answer used its max_tokens; plus one request's latency"
-        + (config.pacing().burst().isEmpty() ? "; assumes a full window of burst" : ""));
     out.println("  via        " + switch (config.via()) {
       case MESSAGES -> "messages (--via auto would choose " + estimate.auto() + ")";
       case BATCHES -> "batches: most finish within an hour, all within 24 h (--via auto would choose "

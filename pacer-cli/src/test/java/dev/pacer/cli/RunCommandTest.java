@@ -215,6 +215,15 @@ class RunCommandTest {
   }
 
   @Test
+  void aDryRunWithoutLimitsSaysTheLeastTimeIsUnknownRatherThanZero() throws Exception {
+    Path input = prompts(500);
+    int code = run(input.toString(), "--dry-run", "--model", "claude-sonnet-4-5", "--max-tokens", "100",
+        "--base-url", "http://127.0.0.1:9");
+    assertThat(code).as(err()).isZero();
+    assertThat(out()).contains("500 requests").contains("some limits are unknown").doesNotContain("least time");
+  }
+
+  @Test
   void aDryRunPrintsCostAndLeastTimeAndSendsNothing() throws Exception {
     Path input = prompts(500);
     int code = run(input.toString(), "--dry-run", "--model", "claude-sonnet-4-5", "--max-tokens", "100", "--tier", "tier1");
