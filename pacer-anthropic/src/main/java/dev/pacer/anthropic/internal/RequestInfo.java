@@ -38,7 +38,13 @@ public record RequestInfo(String model, long maxTokens, boolean stream, String e
   /** The top-level fields the server counts as input: the prompt and the tools. */
   static final Set<String> PROMPT_FIELDS = Set.of("system", "messages", "tools", "tool_choice", "mcp_servers");
 
-  private static final JsonFactory JSON = new JsonFactory();
+  /**
+   * A body's strings may pass Jackson's default of 20 million characters (a PDF as base64, in a
+   * request the API accepts up to 32 MB): read as "not JSON", such a request went unpaced.
+   */
+  private static final JsonFactory JSON = JsonFactory.builder()
+      .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder().maxStringLength(1 << 27).build())
+      .build();
 
   /** Reads {@code body}; empty when it is not a JSON object. */
   public static Optional<RequestInfo> read(byte[] body) {

@@ -53,6 +53,17 @@ class RequestInfoTest {
   }
 
   @Test
+  void aPdfLongerThanJacksonsDefaultStringLimitIsReadAsAnyPayload() {
+    String pdf = "J".repeat(21_000_000); // Jackson stops at 20 million characters by default
+    String body = "{\"model\":\"m\",\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"document\","
+        + "\"source\":{\"type\":\"base64\",\"media_type\":\"application/pdf\",\"data\":\"" + pdf + "\"}}]}]}";
+    RequestInfo info = RequestInfo.read(body.getBytes(StandardCharsets.UTF_8)).orElseThrow();
+
+    assertThat(info.model()).isEqualTo("m");
+    assertThat(info.estimateText().length()).isLessThan(4000);
+  }
+
+  @Test
   void aPlainTextDocumentCountsAsItsTextAndImagesByUrlOrFileAsImages() {
     String text = "The contract says the supplier delivers within thirty days. ".repeat(100);
     String body = "{\"model\":\"m\",\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":["

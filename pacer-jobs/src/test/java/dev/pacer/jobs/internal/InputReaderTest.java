@@ -46,6 +46,17 @@ class InputReaderTest {
   }
 
   @Test
+  void aLineWithAStringLongerThanJacksonsDefaultLimitIsARequest() throws IOException {
+    // A PDF as base64 in a request the API accepts (up to 32 MB) passes Jackson's default of 20
+    // million characters a string; it was rejected as malformed JSON.
+    String pdf = "J".repeat(21_000_000);
+    List<InputLine> lines = read(RequestDefaults.none(), "{\"custom_id\":\"pdf\",\"params\":{\"model\":\"claude-haiku-4-5\","
+        + "\"max_tokens\":50,\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"document\",\"source\":"
+        + "{\"type\":\"base64\",\"media_type\":\"application/pdf\",\"data\":\"" + pdf + "\"}}]}]}}");
+    assertThat(lines).singleElement().isInstanceOf(InputLine.Request.class);
+  }
+
+  @Test
   void readsTheRequestFormatTheShortFormAndBareStrings() throws IOException {
     List<InputLine> lines = read(RequestDefaults.of("claude-haiku-4-5", 100L, "Be brief."),
         "{\"custom_id\":\"a\"," + OK_PARAMS + "}",

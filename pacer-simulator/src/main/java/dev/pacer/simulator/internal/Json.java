@@ -8,7 +8,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /** The one ObjectMapper, and the error envelope. */
 public final class Json {
 
-  public static final ObjectMapper MAPPER = new ObjectMapper();
+  /** Strings as long as a body the API accepts (32 MB) can hold: Jackson's default stops at 20 million characters. */
+  public static final ObjectMapper MAPPER = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
+      .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder().maxStringLength(1 << 27).build())
+      .build());
 
   private Json() {}
 
