@@ -426,8 +426,15 @@ public final class JobRunner {
   }
 
   private void requireInput() {
+    if (Files.isDirectory(config.input())) {
+      throw new JobException("the input " + config.input() + " is a directory: give the JSONL file of requests");
+    }
     if (!Files.isRegularFile(config.input())) {
       throw new JobException("input file not found: " + config.input());
+    }
+    if (Files.isDirectory(config.output())) {
+      throw new JobException("the output " + config.output() + " is a directory: give a file for the results, e.g. -o "
+          + config.output().resolve(JobConfig.defaultOutput(config.input()).getFileName()));
     }
   }
 

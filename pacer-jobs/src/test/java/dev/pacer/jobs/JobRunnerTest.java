@@ -491,6 +491,20 @@ class JobRunnerTest {
   }
 
   @Test
+  void aDirectoryGivenAsInputOrOutputIsRefusedWithWhatToGive() throws Exception {
+    Path input = prompts(dir.resolve("in.jsonl"), 2);
+    Path folder = Files.createDirectory(dir.resolve("results"));
+    assertThatThrownBy(() -> run(job(folder).output(dir.resolve("out.jsonl")).build()))
+        .isInstanceOf(JobException.class).hasMessageContaining("is a directory: give the JSONL file of requests");
+    assertThatThrownBy(() -> run(job(input).output(folder).build()))
+        .isInstanceOf(JobException.class)
+        .hasMessage("the output " + folder + " is a directory: give a file for the results, e.g. -o "
+            + folder.resolve("in.results.jsonl"));
+    assertThat(dir.resolve("results.lock")).as("no lock file beside it").doesNotExist();
+    assertThat(sender.sent()).isEmpty();
+  }
+
+  @Test
   void aSenderThatFailsIsRecordedAsAnApiError() throws Exception {
     Path input = prompts(dir.resolve("in.jsonl"), 2);
     RequestSender broken = (id, params) -> id.equals("p0")
