@@ -194,6 +194,9 @@ public final class SimulateCommand implements Callable<Integer> {
     SimulatorConfig config = config();
     PrintWriter out = spec.commandLine().getOut();
     try (Simulator sim = Simulator.start(config)) {
+      // A real server is warm: cold, this one admitted its first request ~300 ms after it came,
+      // so its bucket refilled later than a client could know (a 429 at 2 requests per window).
+      sim.warmUp();
       out.println(sim.baseUrl());
       out.println("pacer simulate: serving " + describe(config) + "; Ctrl-C to stop.");
       out.println("  try: ANTHROPIC_BASE_URL=" + sim.baseUrl() + " ANTHROPIC_API_KEY=any <your program>");
