@@ -357,10 +357,7 @@ class ShortJobsTest {
     // event 40 ms after the server ended it and refunded its unused output. (Through the SDK
     // bridge such a job took the live rule and drew 429s; that race is SimulatedJobTest's, over
     // HTTP: on virtual time this run met no false proof even before the fix.)
-    ServerModel server = new ServerModel(LIMITS[0], LIMITS[1], LIMITS[2], WINDOW.toNanos(), 1.0,
-        ServerModel.Rule.RESERVE, time.nanoTime());
-    VirtualRun run = new VirtualRun(time, server, LIMITS, WINDOW, 1.0, 1).latency(FIRST_TOKEN, TOKENS_PER_SECOND)
-        .streams(Duration.ofMillis(40));
+    VirtualRun run = virtualRun(OutputRule.RESERVE).streams(Duration.ofMillis(40));
     List<VirtualRun.Request> workload = new java.util.ArrayList<>();
     java.util.Random random = new java.util.Random(5);
     for (int i = 0; i < 60; i++) {
@@ -379,10 +376,7 @@ class ShortJobsTest {
     // of 30,000 input tokens (twenty prompts), and a burst granted on the first guess would send
     // nearly forty. Streams, as through the SDK bridge: the prompt's count (message_start) comes
     // with the head, the usage only when the answer ends.
-    ServerModel server = new ServerModel(LIMITS[0], LIMITS[1], LIMITS[2], WINDOW.toNanos(), 1.0,
-        ServerModel.Rule.RESERVE, time.nanoTime());
-    VirtualRun run = new VirtualRun(time, server, LIMITS, WINDOW, 1.0, 1).latency(FIRST_TOKEN, TOKENS_PER_SECOND)
-        .streams(Duration.ofMillis(40));
+    VirtualRun run = virtualRun(OutputRule.RESERVE).streams(Duration.ofMillis(40));
     List<VirtualRun.Request> workload = new java.util.ArrayList<>();
     for (int i = 0; i < 40; i++) {
       workload.add(new VirtualRun.Request(1_500, 1_500, 100, 35));

@@ -59,6 +59,13 @@ class RunProcessTest {
     return Files.readAllLines(output).stream().filter(l -> l.endsWith("}")).count();
   }
 
+  /** Waits until {@code run} has written at least {@code lines} results, and checks it is still going. */
+  private static void awaitResultsWhileRunning(Process run, Path output, int lines) {
+    Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(20))
+        .until(() -> resultLines(output) >= lines || !run.isAlive());
+    assertThat(run.isAlive()).as("the run is still going after %d results", lines).isTrue();
+  }
+
   private static Map<String, Integer> answersPerPrompt(Simulator sim) {
     Map<String, Integer> counts = new HashMap<>();
     for (RequestRecord record : sim.stats().records()) {
@@ -75,9 +82,7 @@ class RunProcessTest {
       Path input = input();
       Path output = dir.resolve("in.results.jsonl");
       Process first = start(sim, input);
-      Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(20))
-          .until(() -> resultLines(output) >= 10 || !first.isAlive());
-      assertThat(first.isAlive()).as("the first run is still going when killed").isTrue();
+      awaitResultsWhileRunning(first, output, 10);
       first.destroyForcibly(); // SIGKILL
       first.waitFor(30, TimeUnit.SECONDS);
       long beforeRerun = resultLines(output);
@@ -103,9 +108,7 @@ class RunProcessTest {
       Path input = input();
       Path output = dir.resolve("in.results.jsonl");
       Process first = start(sim, input);
-      Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(20))
-          .until(() -> resultLines(output) >= 5 || !first.isAlive());
-      assertThat(first.isAlive()).as("the first run is still going").isTrue();
+      awaitResultsWhileRunning(first, output, 5);
 
       Path log = dir.resolve("second.txt");
       Process second = start(sim, input, log);
@@ -131,9 +134,7 @@ class RunProcessTest {
       Path input = input();
       Path output = dir.resolve("in.results.jsonl");
       Process run = start(sim, input);
-      Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(20))
-          .until(() -> resultLines(output) >= 5 || !run.isAlive());
-      assertThat(run.isAlive()).isTrue();
+      awaitResultsWhileRunning(run, output, 5);
       new ProcessBuilder("kill", "-INT", String.valueOf(run.pid())).start().waitFor();
       assertThat(run.waitFor(60, TimeUnit.SECONDS)).isTrue();
       assertThat(run.exitValue()).isEqualTo(130);

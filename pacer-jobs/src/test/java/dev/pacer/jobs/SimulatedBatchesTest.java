@@ -50,10 +50,16 @@ class SimulatedBatchesTest {
 
   private static JobSummary run(Simulator sim, JobConfig config, JobListener listener,
       java.util.function.UnaryOperator<BatchApi> wrap) throws Exception {
+    return run(sim, config, listener, wrap, dev.pacer.jobs.internal.ResultWriter::new);
+  }
+
+  private static JobSummary run(Simulator sim, JobConfig config, JobListener listener,
+      java.util.function.UnaryOperator<BatchApi> wrap, dev.pacer.jobs.internal.ResultWriter.Opener results)
+      throws Exception {
     try (SdkRequestSender sender = SdkRequestSender.builder().baseUrl(sim.baseUrl()).apiKey("test")
         .pacing(config.pacing()).build()) {
       return JobRunner.builder(config).sender(sender).batchApi(wrap.apply(sender.batchApi())).listener(listener)
-          .build().run();
+          .resultsOpener(results).build().run();
     }
   }
 
@@ -64,17 +70,12 @@ class SimulatedBatchesTest {
       Path output = dir.resolve("in.results.jsonl");
       JobConfig config = job(input, FAST_POLLS).build();
       List<String> notices = Collections.synchronizedList(new ArrayList<>());
-      JobSummary full;
-      try (SdkRequestSender sender = SdkRequestSender.builder().baseUrl(sim.baseUrl()).apiKey("test")
-          .pacing(config.pacing()).build()) {
-        full = JobRunner.builder(config).sender(sender).batchApi(sender.batchApi())
-            .resultsOpener(dev.pacer.jobs.testing.FillingDisk.withRoom(3_000)).listener(new JobListener() {
-              @Override
-              public void notice(String message) {
-                notices.add(message);
-              }
-            }).build().run();
-      }
+      JobSummary full = run(sim, config, new JobListener() {
+        @Override
+        public void notice(String message) {
+          notices.add(message);
+        }
+      }, api -> api, dev.pacer.jobs.testing.FillingDisk.withRoom(3_000));
 
       assertThat(full.outcome()).isEqualTo(JobOutcome.STOPPED_CANNOT_WRITE);
       assertThat(full.exitCode()).isEqualTo(5);

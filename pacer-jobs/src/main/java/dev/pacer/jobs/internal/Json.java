@@ -15,7 +15,7 @@ public final class Json {
    * The longest string a line may hold: a PDF or image as base64 may pass Jackson's default of 20
    * million characters in a request the API accepts (up to 32 MB), and was refused as "malformed".
    */
-  public static final int MAX_STRING_LENGTH = 1 << 27;
+  private static final int MAX_STRING_LENGTH = 1 << 27;
 
   public static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
           .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(MAX_STRING_LENGTH).build())

@@ -47,22 +47,24 @@ public final class OutputLock implements AutoCloseable {
       Files.createDirectories(parent);
     }
     FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-    FileLock lock;
     try {
-      lock = channel.tryLock();
-    } catch (OverlappingFileLockException heldInThisProcess) {
-      lock = null;
+      FileLock lock;
+      try {
+        lock = channel.tryLock();
+      } catch (OverlappingFileLockException heldInThisProcess) {
+        lock = null;
+      }
+      if (lock == null) {
+        channel.close();
+        return Optional.empty();
+      }
+      channel.truncate(0);
+      channel.write(ByteBuffer.wrap(("pid " + ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.UTF_8)), 0);
+      return Optional.of(new OutputLock(channel, lock));
     } catch (IOException e) {
-      channel.close();
+      channel.close(); // and with it the lock, if taken
       throw e;
     }
-    if (lock == null) {
-      channel.close();
-      return Optional.empty();
-    }
-    channel.truncate(0);
-    channel.write(ByteBuffer.wrap(("pid " + ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.UTF_8)), 0);
-    return Optional.of(new OutputLock(channel, lock));
   }
 
   /** Who holds the lock of {@code output}, as it wrote in the file ("pid N"). */
